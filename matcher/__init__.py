@@ -1,0 +1,40 @@
+"""matcher: rank job listings against a resume with TF-IDF and explain every score exactly."""
+
+from .errors import ListingFormatError, MatcherError, ResumeReadError
+from .matcher import Matcher, default_listings_path, match_files
+from .models import (
+    Listing,
+    ListingSet,
+    Match,
+    MatchReport,
+    MissingSkill,
+    Settings,
+    SkillContribution,
+    TermContribution,
+)
+from .read import load_listings, read_resume
+from .skills import Skill, SkillHit, SkillVocabulary, builtin_vocabulary
+
+__all__ = [
+    "Listing",
+    "ListingFormatError",
+    "ListingSet",
+    "Match",
+    "MatchReport",
+    "Matcher",
+    "MatcherError",
+    "MissingSkill",
+    "ResumeReadError",
+    "Settings",
+    "Skill",
+    "SkillContribution",
+    "SkillHit",
+    "SkillVocabulary",
+    "TermContribution",
+    "builtin_vocabulary",
+    "default_listings_path",
+    "load_listings",
+    "match_files",
+    "read_resume",
+]
+__version__ = "0.1.0"

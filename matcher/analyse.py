@@ -1,0 +1,201 @@
+"""Stage 2, analyse: text in, weighted terms out.
+
+A listing is split into sections by its headings ("Key job responsibilities", "About the team",
+...) and into sentences; each sentence gets the weight of its section, and sentences that are
+plainly boilerplate (pay and equal-opportunity statements, a company intro repeated across many
+listings) get the boilerplate weight. Terms are skills from the vocabulary (one term each, e.g.
+"machine learning") plus the remaining words, tokenised as scikit-learn's default
+``TfidfVectorizer`` does, so that with skills and sections switched off the terms are the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .models import Settings
+from .skills import SkillVocabulary, builtin_vocabulary
+
+# scikit-learn's default token_pattern, so that plain settings reproduce TfidfVectorizer.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+# Function words of English, written for this project: they carry no meaning about a job.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each either etc few
+    for from further had has have having he her here hers herself him himself his how however i
+    if in into is it its itself just may me might more most must my myself no nor not now of off
+    on once only or other our ours ourselves out over own per same shall she should so some such
+    than that the their theirs them themselves then there these they this those through thus to
+    too under until up upon us very via was we were what when where whether which while who
+    whom whose why will with within without would yet you your yours yourself yourselves
+    """.split()
+)
+
+# Section weights. Requirements and responsibilities say what the job needs; the role summary
+# and the text before the first heading describe it more loosely; team and company text barely.
+SECTION_WEIGHTS = {
+    "requirements": 1.0,
+    "responsibilities": 1.0,
+    "role": 0.75,
+    "intro": 0.5,
+    "team": 0.4,
+    "company": 0.1,
+}
+BOILERPLATE_WEIGHT = 0.1
+# A skill counts as asked for when it appears in text weighted at least this much.
+ASKED_MIN_WEIGHT = 0.5
+
+_HEADINGS = {
+    "requirements": """basic qualifications|minimum qualifications|required qualifications|
+        preferred qualifications|qualifications|requirements|position requirements|
+        job requirements|key requirements|what you'll need|what you need|what you will need|
+        what we're looking for|what we are looking for|who you are|skills and experience|
+        required skills|desired skills|preferred skills|must haves?|nice to haves?|your profile|
+        about you|what you bring|you bring|you have|competencies""",
+    "responsibilities": """key job responsibilities|job responsibilities|key responsibilities|
+        responsibilities|position responsibilities|role responsibilities|your responsibilities|
+        what you'll do|what you will do|what you'll be doing|duties|job duties|main duties|
+        your impact""",
+    "role": """the role|about the role|about this role|role overview|a day in the life|
+        job summary|position summary|job description|position overview|role description|
+        the opportunity|overview|summary""",
+    "team": """about the team|about our team|the team|team overview|meet the team|our team""",
+    "company": """about us|who we are|about the company|our company|company overview|
+        why join us|why work here|benefits|perks|what we offer|our benefits|compensation|
+        pay transparency|equal opportunity|equal employment opportunity|eeo statement|
+        export control requirements?|export control|diversity and inclusion|our commitment|
+        inclusive team culture|work/life balance|mentorship (?:&|and) career growth|
+        about [a-z][\\w&.]*(?: [a-z][\\w&.]*)?""",
+}
+_HEADING_KINDS = {
+    kind: re.compile("|".join(p.strip() for p in phrases.split("|")), re.IGNORECASE)
+    for kind, phrases in _HEADINGS.items()
+}
+_PHRASE = "|".join(f"(?:{pattern.pattern})" for pattern in _HEADING_KINDS.values())
+# A heading is recognised three ways, so that one inside a sentence ("tell us about the team
+# you led") is not: followed by a colon; written in capitals; or opening a sentence and
+# followed by a capital, a digit or a bullet.
+_HEADING = re.compile(
+    rf"(?:(?<=\s)|^)(?=[A-Z])(?i:{_PHRASE})(?=\s*:)"
+    rf"|(?:(?<=\s)|^)(?=[A-Z][A-Z /&'.]+(?:\s|$))(?i:{_PHRASE})(?<=[A-Z])(?=\s)"
+    rf"|(?:(?<=[.!?]\s)|(?<=\n)|^)(?=[A-Z])(?i:{_PHRASE})"
+    r"(?=\s*\n|\s+[A-Z0-9\u2022*\-\u2013])",
+)
+
+
+def _heading_kind(heading: str) -> str:
+    return next(k for k, pattern in _HEADING_KINDS.items() if pattern.fullmatch(heading))
+
+
+# Sentence ends, and bullets run into one line ("... tests • Develop ...", "... - Design ...").
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])\s+(?=\S)|\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z])"
+)
+# Sentences that are pay, benefits or legal statements wherever they stand.
+_LEGAL = re.compile(
+    r"equal (?:employment )?opportunity|affirmative action|salary range|pay range"
+    r"|total compensation|compensation package|reasonable accommodation|for more information, visit"
+    r"|export control laws|\$\d[\d,]*(?:\.\d+)?\s*(?:/|per)\s*(?:year|hour)|employee-benefits",
+    re.IGNORECASE,
+)
+_MIN_FINGERPRINT_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A piece of a listing with the weight of the section it stands in."""
+
+    text: str
+    weight: float
+    fingerprint: str | None  # normalised words, for spotting text repeated across listings
+
+
+def sentences(text: str, settings: Settings) -> list[Sentence]:
+    """Return ``text`` cut into weighted sentences (one of weight 1 when sections are off)."""
+    if not settings.sections:
+        return [Sentence(text, 1.0, None)]
+    cuts = [(m.start(), m.end(), _heading_kind(m.group())) for m in _HEADING.finditer(text)]
+    parts: list[tuple[str, float]] = []
+    if not cuts:
+        parts.append((text, 1.0))
+    else:
+        parts.append((text[: cuts[0][0]], SECTION_WEIGHTS["intro"]))
+        for (_, end, kind), nxt in zip(cuts, [c[0] for c in cuts[1:]] + [len(text)]):
+            parts.append((text[end:nxt].lstrip(" :"), SECTION_WEIGHTS[kind]))
+    result = []
+    for part, weight in parts:
+        for piece in _SENTENCE_BREAK.split(part):
+            if not piece.strip():
+                continue
+            if _LEGAL.search(piece):
+                weight_here = min(weight, BOILERPLATE_WEIGHT)
+            else:
+                weight_here = weight
+            words = _WORD.findall(piece.lower())
+            fingerprint = " ".join(words) if len(words) >= _MIN_FINGERPRINT_WORDS else None
+            result.append(Sentence(piece, weight_here, fingerprint))
+    return result
+
+
+def repeated_fingerprints(documents: Iterable[list[Sentence]], min_documents: int) -> set[str]:
+    """Return the sentences found in at least ``min_documents`` of the documents."""
+    counts: Counter[str] = Counter()
+    for document in documents:
+        counts.update({s.fingerprint for s in document if s.fingerprint})
+    return {fingerprint for fingerprint, n in counts.items() if n >= min_documents}
+
+
+class Analyzer:
+    """Turns text into terms under one ``Settings``: skills first, then ordinary words."""
+
+    def __init__(self, settings: Settings, vocabulary: SkillVocabulary | None = None) -> None:
+        self.settings = settings
+        self.vocabulary = (vocabulary or builtin_vocabulary()) if settings.skills else None
+
+    def terms(self, text: str) -> list[str]:
+        """Return the terms of ``text`` in order, a term per occurrence."""
+        if self.vocabulary is None:
+            return self._words(text)
+        found: list[str] = []
+        rest: list[str] = []
+        last = 0
+        for hit in self.vocabulary.find(text):
+            found.append(hit.skill.name)
+            rest.append(text[last : hit.start])
+            last = hit.end
+        rest.append(text[last:])
+        return found + self._words(" ".join(rest))
+
+    def skill_terms(self, text: str) -> list[str]:
+        """Return the skills named in ``text``, a name per occurrence."""
+        if self.vocabulary is None:
+            return []
+        return [hit.skill.name for hit in self.vocabulary.find(text)]
+
+    def _words(self, text: str) -> list[str]:
+        words = _WORD.findall(text.lower())
+        if self.settings.stop_words:
+            return [w for w in words if w not in STOP_WORDS]
+        return words
+
+    def weighted_terms(
+        self,
+        document: list[Sentence],
+        boilerplate: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> tuple[dict[str, float], set[str]]:
+        """Return each term's summed weight in a listing, and the skills it asks for."""
+        weights: dict[str, float] = {}
+        asked: set[str] = set()
+        for sentence in document:
+            weight = sentence.weight
+            if sentence.fingerprint in boilerplate:
+                weight = min(weight, BOILERPLATE_WEIGHT)
+            for term in self.terms(sentence.text):
+                weights[term] = weights.get(term, 0.0) + weight
+            if weight >= ASKED_MIN_WEIGHT:
+                asked.update(self.skill_terms(sentence.text))
+        return weights, asked

@@ -1,0 +1,22 @@
+"""Exceptions the library raises for bad input; the CLI turns them into one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class MatcherError(Exception):
+    """Bad input the user can fix: carries the file it concerns and what is wrong with it."""
+
+    def __init__(self, source: str | Path, problem: str) -> None:
+        self.source = str(source)
+        self.problem = problem
+        super().__init__(f"{self.source}: {problem}")
+
+
+class ListingFormatError(MatcherError):
+    """A listings file could not be read or has no usable listings."""
+
+
+class ResumeReadError(MatcherError):
+    """A resume could not be read or holds no text."""

@@ -1,0 +1,55 @@
+"""Stage 5, explain: split a score into the exact contribution of every shared term.
+
+Both vectors are L2-normalised, so their cosine is the sum over shared terms of
+``resume weight * listing weight``; the contributions reported here add up to the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .index import Index
+from .models import MissingSkill, SkillContribution, TermContribution
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one listing scored what it did."""
+
+    terms: tuple[TermContribution, ...]
+    matched: tuple[SkillContribution, ...]
+    missing: tuple[MissingSkill, ...]
+
+
+def explain(index: Index, row: int, query: sp.csr_matrix) -> Explanation:
+    """Return the shared terms, matched skills and missing skills of listing ``row``."""
+    start, end = index.matrix.indptr[row], index.matrix.indptr[row + 1]
+    listing_columns = index.matrix.indices[start:end]
+    listing_weights = index.matrix.data[start:end]
+    shared, in_listing, in_query = np.intersect1d(
+        listing_columns, query.indices, assume_unique=True, return_indices=True
+    )
+    contributions = listing_weights[in_listing] * query.data[in_query]
+    order = sorted(range(len(shared)), key=lambda i: (-contributions[i], index.terms[shared[i]]))
+    terms = tuple(
+        TermContribution(
+            term=index.terms[shared[i]],
+            contribution=float(contributions[i]),
+            is_skill=bool(index.is_skill[shared[i]]),
+        )
+        for i in order
+    )
+    weight_of = dict(zip(listing_columns.tolist(), listing_weights.tolist()))
+    present = set(query.indices.tolist())
+    missing = sorted(
+        (column for column in index.asked[row] if column not in present),
+        key=lambda column: (-weight_of[column], index.terms[column]),
+    )
+    return Explanation(
+        terms=terms,
+        matched=tuple(SkillContribution(t.term, t.contribution) for t in terms if t.is_skill),
+        missing=tuple(MissingSkill(index.terms[c], weight_of[c]) for c in missing),
+    )

@@ -1,0 +1,118 @@
+"""The plain data every stage of the pipeline passes along: listings in, matches out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import overload
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One job listing as read from a file."""
+
+    id: str
+    title: str
+    description: str
+    company: str | None = None
+    location: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingSet(Sequence[Listing]):
+    """The listings read from one or more files, after identical ones were collapsed."""
+
+    listings: tuple[Listing, ...]
+    duplicates_dropped: int = 0
+    empty_skipped: int = 0
+
+    @overload
+    def __getitem__(self, index: int) -> Listing: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Listing]: ...
+    def __getitem__(self, index: int | slice) -> Listing | Sequence[Listing]:
+        return self.listings[index]
+
+    def __len__(self) -> int:
+        return len(self.listings)
+
+    def __iter__(self) -> Iterator[Listing]:
+        return iter(self.listings)
+
+
+@dataclass(frozen=True)
+class TermContribution:
+    """How much one shared term added to a score: resume weight times listing weight."""
+
+    term: str
+    contribution: float
+    is_skill: bool = False
+
+
+@dataclass(frozen=True)
+class SkillContribution:
+    """A skill found in both the resume and the listing, with its share of the score."""
+
+    skill: str
+    contribution: float
+
+
+@dataclass(frozen=True)
+class MissingSkill:
+    """A skill the listing asks for that the resume does not mention, with its listing weight."""
+
+    skill: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked listing and the exact explanation of its score.
+
+    ``terms`` holds every term the resume and listing share; their contributions add up to
+    ``score`` (the cosine of the two L2-normalised TF-IDF vectors).
+    """
+
+    rank: int
+    score: float
+    listing: Listing
+    matched: tuple[SkillContribution, ...] = ()
+    missing: tuple[MissingSkill, ...] = ()
+    terms: tuple[TermContribution, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """Everything one ranking run produced: the matches and what was ranked."""
+
+    matches: tuple[Match, ...]
+    listings_count: int
+    duplicates_dropped: int = 0
+    empty_skipped: int = 0
+    location: str | None = None
+    listings_considered: int = field(default=0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How text becomes TF-IDF vectors. The defaults are matcher's; ``plain()`` is scikit-learn's.
+
+    - ``skills``: multi-word skills and aliases from the vocabulary become one term each.
+    - ``sections``: listing text is weighted by section (requirements above company intros) and
+      boilerplate repeated across ``boilerplate_min_listings`` listings is weighted down.
+    - ``stop_words``: English function words are dropped.
+    - ``sublinear_tf``: a term's weight grows with the log of its count, not the count.
+    """
+
+    skills: bool = True
+    sections: bool = True
+    stop_words: bool = True
+    sublinear_tf: bool = True
+    boilerplate_min_listings: int = 3
+
+    @classmethod
+    def plain(cls) -> Settings:
+        """Return settings under which matcher ranks exactly as ``TfidfVectorizer()`` + cosine."""
+        return cls(skills=False, sections=False, stop_words=False, sublinear_tf=False)

@@ -1,0 +1,163 @@
+"""Stage 6, render: match reports in, text for people (table, Markdown) or programs (JSON) out."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from .models import Match, MatchReport
+
+FORMATS = ("table", "json", "markdown")
+_SHOWN_SKILLS = 6
+_SHOWN_MISSING = 5
+
+
+def render(report: MatchReport, fmt: str, width: int = 100) -> str:
+    """Return ``report`` rendered in one of ``FORMATS``."""
+    if fmt == "json":
+        return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False)
+    if fmt == "markdown":
+        return render_markdown(report)
+    if fmt == "table":
+        return render_table(report, width)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def report_to_dict(report: MatchReport) -> dict[str, Any]:
+    """Return the report as JSON-ready data; each match's term contributions sum to its score."""
+    return {
+        "matches": [_match_to_dict(match) for match in report.matches],
+        "listings": {
+            "count": report.listings_count,
+            "duplicates_dropped": report.duplicates_dropped,
+            "empty_skipped": report.empty_skipped,
+            "considered": report.listings_considered,
+            "location": report.location,
+        },
+    }
+
+
+def _match_to_dict(match: Match) -> dict[str, Any]:
+    listing = match.listing
+    return {
+        "rank": match.rank,
+        "score": match.score,
+        "listing": {
+            "id": listing.id,
+            "title": listing.title,
+            "company": listing.company,
+            "location": listing.location,
+            "url": listing.url,
+        },
+        "matched": [{"skill": s.skill, "contribution": s.contribution} for s in match.matched],
+        "missing": [{"skill": s.skill, "weight": s.weight} for s in match.missing],
+        "terms": [
+            {"term": t.term, "contribution": t.contribution, "skill": t.is_skill}
+            for t in match.terms
+        ],
+    }
+
+
+def summary(report: MatchReport) -> str:
+    """Return one line saying what was ranked: how many listings, dropped, filtered."""
+    parts = [f"{len(report.matches)} best of {report.listings_considered} listings"]
+    if report.location:
+        parts[0] += f" in '{report.location}' (of {report.listings_count})"
+    if report.duplicates_dropped:
+        s = "" if report.duplicates_dropped == 1 else "s"
+        parts.append(f"{report.duplicates_dropped} duplicate{s} dropped")
+    if report.empty_skipped:
+        parts.append(f"{report.empty_skipped} without a description skipped")
+    return "; ".join(parts)
+
+
+def _empty_message(report: MatchReport) -> str:
+    if report.location and report.listings_considered == 0:
+        return f"No listing's location contains '{report.location}'."
+    return "No listing shares a term with this resume."
+
+
+def _matched_text(match: Match, limit: int = _SHOWN_SKILLS) -> str:
+    shown = [f"{s.skill} {s.contribution:.3f}" for s in match.matched[:limit]]
+    if len(match.matched) > limit:
+        shown.append(f"+{len(match.matched) - limit} more")
+    return ", ".join(shown) or "-"
+
+
+def _missing_text(match: Match, limit: int = _SHOWN_MISSING) -> str:
+    shown = [s.skill for s in match.missing[:limit]]
+    if len(match.missing) > limit:
+        shown.append(f"+{len(match.missing) - limit} more")
+    return ", ".join(shown) or "-"
+
+
+def _where(match: Match) -> str:
+    listing = match.listing
+    return " · ".join(p for p in (listing.company, listing.location) if p) or "-"
+
+
+def render_table(report: MatchReport, width: int = 100) -> str:
+    """Return a plain-text table for people, ``width`` columns wide."""
+    if not report.matches:
+        return f"{summary(report)}\n{_empty_message(report)}\n"
+    table = Table(
+        title=summary(report),
+        caption="Score: cosine similarity, 0 to 1. Each matched skill shows its share of the score.",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        caption_justify="left",
+        expand=False,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Score", justify="right")
+    table.add_column("Listing", ratio=3)
+    table.add_column("Matched skills", ratio=4)
+    table.add_column("Missing skills", ratio=3)
+    for match in report.matches:
+        table.add_row(
+            str(match.rank),
+            f"{match.score:.3f}",
+            f"{match.listing.title}\n{_where(match)}",
+            _matched_text(match),
+            _missing_text(match),
+        )
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False
+    )
+    console.print(table, markup=False)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def render_markdown(report: MatchReport) -> str:
+    """Return a Markdown table, for reports and issue trackers."""
+    lines = [f"**{summary(report)}**", ""]
+    if not report.matches:
+        return "\n".join([*lines, _empty_message(report), ""])
+    lines += [
+        "| Rank | Score | Title | Company | Location | Matched skills | Missing skills |",
+        "|---:|---:|---|---|---|---|---|",
+    ]
+    for match in report.matches:
+        listing = match.listing
+        title = f"[{listing.title}]({listing.url})" if listing.url else listing.title
+        cells = [
+            str(match.rank),
+            f"{match.score:.3f}",
+            title,
+            listing.company or "",
+            listing.location or "",
+            _matched_text(match, limit=10),
+            _missing_text(match, limit=10),
+        ]
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
+    return "\n".join([*lines, ""])
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
