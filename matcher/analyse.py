@@ -124,7 +124,7 @@ def sentences(text: str, settings: Settings) -> list[Sentence]:
         parts.append((text, 1.0))
     else:
         parts.append((text[: cuts[0][0]], SECTION_WEIGHTS["intro"]))
-        for (_, end, kind), nxt in zip(cuts, [c[0] for c in cuts[1:]] + [len(text)]):
+        for (_, end, kind), nxt in zip(cuts, [c[0] for c in cuts[1:]] + [len(text)], strict=True):
             parts.append((text[end:nxt].lstrip(" :"), SECTION_WEIGHTS[kind]))
     result = []
     for part, weight in parts:

@@ -42,7 +42,7 @@ def explain(index: Index, row: int, query: sp.csr_matrix) -> Explanation:
         )
         for i in order
     )
-    weight_of = dict(zip(listing_columns.tolist(), listing_weights.tolist()))
+    weight_of = dict(zip(listing_columns.tolist(), listing_weights.tolist(), strict=True))
     present = set(query.indices.tolist())
     missing = sorted(
         (column for column in index.asked[row] if column not in present),

@@ -38,6 +38,9 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Records as read from a file, each with where it stood ("line 4", "item 2") for messages.
+_Records = list[tuple[str, Mapping[str, Any]]]
+
 # --------------------------------------------------------------------------- decoding
 
 
@@ -256,7 +259,7 @@ def _read_listing_file(path: Path) -> tuple[list[Listing], int]:
     return listings, empty
 
 
-def _json_records(text: str, path: Path) -> list[tuple[str, Mapping[str, Any]]]:
+def _json_records(text: str, path: Path) -> _Records:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -274,8 +277,8 @@ def _json_records(text: str, path: Path) -> list[tuple[str, Mapping[str, Any]]]:
     return [(f"item {i}", _object(item, path, f"item {i}")) for i, item in enumerate(data, 1)]
 
 
-def _jsonl_records(text: str, path: Path) -> list[tuple[str, Mapping[str, Any]]]:
-    records = []
+def _jsonl_records(text: str, path: Path) -> _Records:
+    records: _Records = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -295,7 +298,7 @@ def _object(item: object, path: Path, where: str) -> Mapping[str, Any]:
     return item
 
 
-def _csv_records(text: str, path: Path, delimiter: str) -> list[tuple[str, Mapping[str, Any]]]:
+def _csv_records(text: str, path: Path, delimiter: str) -> _Records:
     # Job descriptions outgrow csv's default 128 KiB field limit; 16 MiB is still a sane bound.
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -308,7 +311,7 @@ def _csv_records(text: str, path: Path, delimiter: str) -> list[tuple[str, Mappi
                 "no column named 'description' or 'text'"
                 f" (found: {', '.join(name for name in columns if name) or 'nothing'})",
             )
-        records = []
+        records: _Records = []
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -317,7 +320,7 @@ def _csv_records(text: str, path: Path, delimiter: str) -> list[tuple[str, Mappi
                     path,
                     f"line {reader.line_num} has {len(row)} fields, the header has {len(columns)}",
                 )
-            records.append((f"line {reader.line_num}", dict(zip(columns, row))))
+            records.append((f"line {reader.line_num}", dict(zip(columns, row, strict=True))))
     except csv.Error as exc:
         raise ListingFormatError(path, f"line {reader.line_num}: {exc}") from None
     return records
@@ -328,7 +331,7 @@ _LOCATION_LINE = re.compile(r"[A-Z]{2}(?:, [^,]{1,40}){0,3}")
 _SEED_MARKER = "Related content"
 
 
-def _text_records(text: str, path: Path) -> list[tuple[str, Mapping[str, Any]]]:
+def _text_records(text: str, path: Path) -> _Records:
     """Read a saved seed page (location line, description line, ...) or a single posting."""
     lines = text.splitlines()
     start = next((i + 1 for i, line in enumerate(lines) if line.strip() == _SEED_MARKER), None)
@@ -339,7 +342,7 @@ def _text_records(text: str, path: Path) -> list[tuple[str, Mapping[str, Any]]]:
             return [("the file", {"description": text.strip()})]
         start = 0
     pairs = [(n, line) for n, line in body if n > start]
-    records = []
+    records: _Records = []
     i = 0
     while i < len(pairs):
         number, location = pairs[i]

@@ -107,7 +107,7 @@ def render_table(report: MatchReport, width: int = 100) -> str:
         return f"{summary(report)}\n{_empty_message(report)}\n"
     table = Table(
         title=summary(report),
-        caption="Score: cosine similarity, 0 to 1. Each matched skill shows its share of the score.",
+        caption="Score: cosine similarity (0 to 1); each matched skill shows its share of it.",
         box=box.SIMPLE_HEAD,
         title_justify="left",
         caption_justify="left",
