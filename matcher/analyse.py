@@ -32,6 +32,7 @@ STOP_WORDS = frozenset(
     than that the their theirs them themselves then there these they this those through thus to
     too under until up upon us very via was we were what when where whether which while who
     whom whose why will with within without would yet you your yours yourself yourselves
+    ll re ve
     """.split()
 )
 
@@ -45,7 +46,8 @@ SECTION_WEIGHTS = {
     "team": 0.4,
     "company": 0.1,
 }
-BOILERPLATE_WEIGHT = 0.1
+# Boilerplate says nothing about the job: it is left out of the listing's vector.
+BOILERPLATE_WEIGHT = 0.0
 # A skill counts as asked for when it appears in text weighted at least this much.
 ASKED_MIN_WEIGHT = 0.5
 
@@ -76,14 +78,20 @@ _HEADING_KINDS = {
     for kind, phrases in _HEADINGS.items()
 }
 _PHRASE = "|".join(f"(?:{pattern.pattern})" for pattern in _HEADING_KINDS.values())
-# A heading is recognised three ways, so that one inside a sentence ("tell us about the team
-# you led") is not: followed by a colon; written in capitals; or opening a sentence and
-# followed by a capital, a digit or a bullet.
+# Company headings are left out of the run-on form below: "an Equal Opportunity Employer".
+_JOB_PHRASE = "|".join(
+    f"(?:{pattern.pattern})" for kind, pattern in _HEADING_KINDS.items() if kind != "company"
+)
+# A heading is recognised four ways, so that one inside a sentence ("tell us about the team
+# you led") is not: followed by a colon; written in capitals; opening a sentence and followed
+# by a capital, a digit or a bullet; or, for headings of several words, capitalised straight
+# after a lower-case word, as when a bulleted list was flattened into one line ("... journals
+# About the team Our ...").
 _HEADING = re.compile(
     rf"(?:(?<=\s)|^)(?=[A-Z])(?i:{_PHRASE})(?=\s*:)"
     rf"|(?:(?<=\s)|^)(?=[A-Z][A-Z /&'.]+(?:\s|$))(?i:{_PHRASE})(?<=[A-Z])(?=\s)"
-    rf"|(?:(?<=[.!?]\s)|(?<=\n)|^)(?=[A-Z])(?i:{_PHRASE})"
-    r"(?=\s*\n|\s+[A-Z0-9\u2022*\-\u2013])",
+    rf"|(?:(?<=[.!?]\s)|(?<=\n)|^)(?=[A-Z])(?i:{_PHRASE})(?=\s*\n|\s+[A-Z0-9\u2022*\-\u2013])"
+    rf"|(?<=[a-z0-9)] )(?=[A-Z][a-z']+ [A-Za-z])(?i:{_JOB_PHRASE})(?=\s+[A-Z0-9\u2022*\-\u2013])",
 )
 
 
@@ -102,7 +110,15 @@ _LEGAL = re.compile(
     r"|export control laws|\$\d[\d,]*(?:\.\d+)?\s*(?:/|per)\s*(?:year|hour)|employee-benefits",
     re.IGNORECASE,
 )
-_MIN_FINGERPRINT_WORDS = 6
+# Text repeated across listings is found by word triples ("shingles"): a sentence is
+# boilerplate when at least this share of its triples stand in many listings, so a company
+# intro still counts as repeated where one listing edited a word or two of it.
+# Requirements and responsibilities are never treated so: a requirement many listings share
+# ("a degree in computer science") is still a requirement.
+_SHINGLE_WORDS = 3
+_REPEATED_SHARE = 0.5
+_MIN_SHINGLES = 6
+_NEVER_BOILERPLATE = ("requirements", "responsibilities")
 
 
 @dataclass(frozen=True)
@@ -111,42 +127,59 @@ class Sentence:
 
     text: str
     weight: float
-    fingerprint: str | None  # normalised words, for spotting text repeated across listings
+    kind: str  # the section it stands in: a key of SECTION_WEIGHTS, or "body" without headings
+    shingles: frozenset[int]  # hashed word triples, for spotting text repeated across listings
 
 
 def sentences(text: str, settings: Settings) -> list[Sentence]:
     """Return ``text`` cut into weighted sentences (one of weight 1 when sections are off)."""
     if not settings.sections:
-        return [Sentence(text, 1.0, None)]
+        return [Sentence(text, 1.0, "body", frozenset())]
     cuts = [(m.start(), m.end(), _heading_kind(m.group())) for m in _HEADING.finditer(text)]
-    parts: list[tuple[str, float]] = []
+    parts: list[tuple[str, str]] = []
     if not cuts:
-        parts.append((text, 1.0))
+        parts.append((text, "body"))
     else:
-        parts.append((text[: cuts[0][0]], SECTION_WEIGHTS["intro"]))
+        parts.append((text[: cuts[0][0]], "intro"))
         for (_, end, kind), nxt in zip(cuts, [c[0] for c in cuts[1:]] + [len(text)], strict=True):
-            parts.append((text[end:nxt].lstrip(" :"), SECTION_WEIGHTS[kind]))
+            parts.append((text[end:nxt], kind))
     result = []
-    for part, weight in parts:
+    for part, kind in parts:
+        weight = SECTION_WEIGHTS.get(kind, 1.0)
         for piece in _SENTENCE_BREAK.split(part):
-            if not piece.strip():
+            piece = piece.strip().lstrip(":-\u2013\u2022* ").strip()
+            if not piece:
                 continue
             if _LEGAL.search(piece):
                 weight_here = min(weight, BOILERPLATE_WEIGHT)
             else:
                 weight_here = weight
             words = _WORD.findall(piece.lower())
-            fingerprint = " ".join(words) if len(words) >= _MIN_FINGERPRINT_WORDS else None
-            result.append(Sentence(piece, weight_here, fingerprint))
+            shingles = _shingles(words) if kind not in _NEVER_BOILERPLATE else frozenset()
+            result.append(Sentence(piece, weight_here, kind, shingles))
     return result
 
 
-def repeated_fingerprints(documents: Iterable[list[Sentence]], min_documents: int) -> set[str]:
-    """Return the sentences found in at least ``min_documents`` of the documents."""
-    counts: Counter[str] = Counter()
+def _shingles(words: list[str]) -> frozenset[int]:
+    if len(words) < _SHINGLE_WORDS + _MIN_SHINGLES - 1:
+        return frozenset()
+    n = _SHINGLE_WORDS
+    return frozenset(hash(tuple(words[i : i + n])) for i in range(len(words) - n + 1))
+
+
+def repeated_shingles(documents: Iterable[list[Sentence]], min_documents: int) -> set[int]:
+    """Return the word triples found in at least ``min_documents`` of the documents."""
+    counts: Counter[int] = Counter()
     for document in documents:
-        counts.update({s.fingerprint for s in document if s.fingerprint})
-    return {fingerprint for fingerprint, n in counts.items() if n >= min_documents}
+        counts.update(frozenset().union(*(s.shingles for s in document)))
+    return {shingle for shingle, n in counts.items() if n >= min_documents}
+
+
+def is_repeated(sentence: Sentence, repeated: set[int]) -> bool:
+    """Return whether most of a sentence's word triples are repeated across listings."""
+    if not sentence.shingles or not repeated:
+        return False
+    return len(sentence.shingles & repeated) >= _REPEATED_SHARE * len(sentence.shingles)
 
 
 class Analyzer:
@@ -185,15 +218,21 @@ class Analyzer:
     def weighted_terms(
         self,
         document: list[Sentence],
-        boilerplate: set[str] = frozenset(),  # type: ignore[assignment]
+        repeated: set[int] | None = None,
     ) -> tuple[dict[str, float], set[str]]:
-        """Return each term's summed weight in a listing, and the skills it asks for."""
+        """Return each term's summed weight in a listing, and the skills it asks for.
+
+        Sentences made mostly of ``repeated`` word triples (see ``repeated_shingles``) weigh
+        no more than boilerplate.
+        """
         weights: dict[str, float] = {}
         asked: set[str] = set()
         for sentence in document:
             weight = sentence.weight
-            if sentence.fingerprint in boilerplate:
+            if repeated and is_repeated(sentence, repeated):
                 weight = min(weight, BOILERPLATE_WEIGHT)
+            if weight <= 0.0:
+                continue
             for term in self.terms(sentence.text):
                 weights[term] = weights.get(term, 0.0) + weight
             if weight >= ASKED_MIN_WEIGHT:

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from .analyse import Analyzer, repeated_fingerprints, sentences
+from .analyse import Analyzer, repeated_shingles, sentences
 from .models import Listing
 
 
@@ -31,12 +31,12 @@ def build_index(listings: Sequence[Listing], analyzer: Analyzer) -> Index:
     """Return the TF-IDF index of ``listings`` under the analyzer's settings."""
     settings = analyzer.settings
     documents = [sentences(listing.description, settings) for listing in listings]
-    boilerplate = (
-        repeated_fingerprints(documents, settings.boilerplate_min_listings)
+    repeated = (
+        repeated_shingles(documents, settings.boilerplate_min_listings)
         if settings.sections
         else set()
     )
-    analysed = [analyzer.weighted_terms(document, boilerplate) for document in documents]
+    analysed = [analyzer.weighted_terms(document, repeated) for document in documents]
     terms = tuple(sorted({term for weights, _ in analysed for term in weights}))
     vocabulary = {term: column for column, term in enumerate(terms)}
     indptr = [0]
@@ -52,14 +52,18 @@ def build_index(listings: Sequence[Listing], analyzer: Analyzer) -> Index:
         shape=(len(listings), len(terms)),
     )
     counts.sort_indices()
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
-    matrix = sp.csr_matrix(transformer.fit_transform(counts))
+    if terms:
+        transformer = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
+        matrix = sp.csr_matrix(transformer.fit_transform(counts))
+        idf = np.asarray(transformer.idf_, dtype=np.float64)
+    else:  # nothing but stop words and ambiguous names: every score will be zero
+        matrix, idf = counts, np.zeros(0)
     skill_names = analyzer.vocabulary.names if analyzer.vocabulary else frozenset()
     return Index(
         listings=tuple(listings),
         terms=terms,
         vocabulary=vocabulary,
-        idf=np.asarray(transformer.idf_, dtype=np.float64),
+        idf=idf,
         matrix=matrix,
         is_skill=np.array([term in skill_names for term in terms], dtype=bool),
         asked=tuple(frozenset(vocabulary[skill] for skill in skills) for _, skills in analysed),

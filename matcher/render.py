@@ -13,7 +13,7 @@ from rich.table import Table
 from .models import Match, MatchReport
 
 FORMATS = ("table", "json", "markdown")
-_SHOWN_SKILLS = 6
+_SHOWN_SKILLS = 5
 _SHOWN_MISSING = 5
 
 
@@ -82,18 +82,18 @@ def _empty_message(report: MatchReport) -> str:
     return "No listing shares a term with this resume."
 
 
-def _matched_text(match: Match, limit: int = _SHOWN_SKILLS) -> str:
+def _matched_text(match: Match, limit: int = _SHOWN_SKILLS, sep: str = "\n") -> str:
     shown = [f"{s.skill} {s.contribution:.3f}" for s in match.matched[:limit]]
     if len(match.matched) > limit:
         shown.append(f"+{len(match.matched) - limit} more")
-    return ", ".join(shown) or "-"
+    return sep.join(shown) or "-"
 
 
-def _missing_text(match: Match, limit: int = _SHOWN_MISSING) -> str:
+def _missing_text(match: Match, limit: int = _SHOWN_MISSING, sep: str = "\n") -> str:
     shown = [s.skill for s in match.missing[:limit]]
     if len(match.missing) > limit:
         shown.append(f"+{len(match.missing) - limit} more")
-    return ", ".join(shown) or "-"
+    return sep.join(shown) or "-"
 
 
 def _where(match: Match) -> str:
@@ -115,9 +115,9 @@ def render_table(report: MatchReport, width: int = 100) -> str:
     )
     table.add_column("#", justify="right")
     table.add_column("Score", justify="right")
-    table.add_column("Listing", ratio=3)
-    table.add_column("Matched skills", ratio=4)
-    table.add_column("Missing skills", ratio=3)
+    table.add_column("Listing")
+    table.add_column("Matched skills")
+    table.add_column("Missing skills")
     for match in report.matches:
         table.add_row(
             str(match.rank),
@@ -152,8 +152,8 @@ def render_markdown(report: MatchReport) -> str:
             title,
             listing.company or "",
             listing.location or "",
-            _matched_text(match, limit=10),
-            _missing_text(match, limit=10),
+            _matched_text(match, limit=10, sep=", "),
+            _missing_text(match, limit=10, sep=", "),
         ]
         lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
     return "\n".join([*lines, ""])

@@ -24,6 +24,9 @@ KINDS = ("tool", "knowledge", "practice", "soft")
 # A token is a run of letters and digits with internal dots (node.js, asp.net), an optional
 # leading dot (.net) and a trailing ++, + or # (c++, c#). Everything else separates tokens.
 _TOKEN = re.compile(r"(?:(?<![\w.])\.)?[^\W_]+(?:\.[^\W_]+)*(?:\+\+|\+|#)?")
+# Punctuation that ends a phrase: a skill of several words never spans it, so "user experience,
+# design" is not "ux design".
+_PHRASE_BREAK = re.compile(r"[,;:.!?()\[\]{}|\u2022\u00b7]|\n\s*\n")
 # How many tokens may stand between an ambiguous name and a skill of its category that
 # supports it: "Python, R or Stata" has R one token from Python.
 _NEIGHBOUR_TOKENS = 3
@@ -137,7 +140,7 @@ class SkillVocabulary:
         maybe: list[tuple[int, int, int]] = []
         i = 0
         while i < len(toks):
-            found = self._longest_at(toks, lower, i)
+            found = self._longest_at(text, toks, lower, i)
             if found is None:
                 i += 1
                 continue
@@ -154,9 +157,14 @@ class SkillVocabulary:
         ]
 
     def _longest_at(
-        self, toks: list[re.Match[str]], lower: list[str], i: int
+        self, text: str, toks: list[re.Match[str]], lower: list[str], i: int
     ) -> tuple[int, _Form] | None:
-        for n in range(min(self._longest, len(toks) - i), 0, -1):
+        longest = min(self._longest, len(toks) - i)
+        for j in range(i + 1, i + longest):
+            if _PHRASE_BREAK.search(text, toks[j - 1].end(), toks[j].start()):
+                longest = j - i
+                break
+        for n in range(longest, 0, -1):
             forms = self._forms.get(tuple(lower[i : i + n]))
             if not forms:
                 continue

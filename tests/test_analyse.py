@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.analyse import (
+    BOILERPLATE_WEIGHT,
+    SECTION_WEIGHTS,
+    Analyzer,
+    is_repeated,
+    repeated_shingles,
+    sentences,
+)
+from matcher.models import Settings
+
+LISTING = (
+    "Acme builds rockets for everyone on earth and beyond. "
+    "Key job responsibilities - Design guidance software in C++ - Run flight tests "
+    "About the team We are a friendly group of engineers in Austin. "
+    "Basic Qualifications: 5+ years of embedded software experience. "
+    "Acme is an Equal Opportunity Employer and offers a total compensation package."
+)
+
+
+def _weights(text: str) -> dict[str, float]:
+    return {s.text: s.weight for s in sentences(text, Settings())}
+
+
+def test_sections_weight_requirements_above_intro_team_and_legal():
+    weights = _weights(LISTING)
+    assert (
+        weights["Acme builds rockets for everyone on earth and beyond."] == SECTION_WEIGHTS["intro"]
+    )
+    assert weights["Design guidance software in C++"] == SECTION_WEIGHTS["responsibilities"]
+    assert weights["We are a friendly group of engineers in Austin."] == SECTION_WEIGHTS["team"]
+    assert weights["5+ years of embedded software experience."] == SECTION_WEIGHTS["requirements"]
+    legal = "Acme is an Equal Opportunity Employer and offers a total compensation package."
+    assert weights[legal] == BOILERPLATE_WEIGHT
+
+
+def test_no_headings_means_whole_text_at_full_weight():
+    assert set(_weights("Build models. Ship them to production.").values()) == {1.0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tell us about the team you led and what it shipped.",
+        "We reward responsibilities taken on early. Qualifications matter less than drive.",
+    ],
+)
+def test_heading_words_inside_sentences_are_not_headings(text):
+    assert set(_weights(text).values()) == {1.0}
+
+
+def test_capitalised_heading_without_punctuation_before_it():
+    weights = _weights("You will own experiments end to end ABOUT AUDIBLE Audible is great.")
+    assert weights["Audible is great."] == SECTION_WEIGHTS["company"]
+
+
+def test_sections_off_keeps_one_piece():
+    assert [s.weight for s in sentences(LISTING, Settings(sections=False))] == [1.0]
+
+
+def test_text_repeated_across_listings_is_found_even_when_edited():
+    intro = (
+        "Prime Video is a first stop entertainment destination offering customers a vast collection"
+    )
+    edited = intro.replace("vast", "huge")
+    docs = [
+        sentences(f"{text}. Build {topic} models for the catalogue team.", Settings())
+        for text, topic in ((intro, "ranking"), (edited, "vision"), (intro, "forecasting"))
+    ]
+    repeated = repeated_shingles(docs, min_documents=3)
+    assert [is_repeated(s, repeated) for s in docs[1]] == [True, False]
+    assert not any(is_repeated(s, repeated_shingles(docs, 4)) for d in docs for s in d)
+
+
+def test_repeated_boilerplate_is_left_out_of_the_listing_terms():
+    analyzer = Analyzer(Settings(skills=False))
+    docs = [
+        sentences(
+            f"Acme makes reusable rockets for everyone on the whole earth. We need {skill} experts.",
+            Settings(),
+        )
+        for skill in ("python", "rust", "fortran")
+    ]
+    weights, _ = analyzer.weighted_terms(docs[0], repeated_shingles(docs, 3))
+    assert set(weights) == {"need", "python", "experts"}
+
+
+def test_plain_terms_equal_scikit_learn_default_analyzer():
+    text = "Python, R & SQL; machine-learning (ML) at 3x scale. Dr. O'Neil's e-mail: a.b@c.de"
+    reference = TfidfVectorizer().build_analyzer()(text)
+    assert Analyzer(Settings.plain()).terms(text) == reference
+
+
+def test_stop_words_are_dropped_when_on():
+    terms = Analyzer(Settings(skills=False)).terms("The model and the data")
+    assert terms == ["model", "data"]

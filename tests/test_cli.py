@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from matcher.cli import ExitCode, app
+
+from .conftest import LISTINGS, PROFILES, ROOT, resume_path
+
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None):
+    return runner.invoke(app, list(args), input=stdin, catch_exceptions=False)
+
+
+def test_table_is_the_default_and_shows_ranked_listings():
+    result = run("match", str(resume_path("ml_scientist")), "--top", "3")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "3 best of 19 listings; 1 duplicate dropped"
+    ranks = [line.split()[0] for line in lines if line[:4].strip().isdigit()]
+    assert ranks == ["1", "2", "3"]
+    assert "Matched skills" in lines[2] and lines[-1].startswith("Score: cosine similarity")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_json_output_is_complete_and_explanations_add_up(profile):
+    result = run("match", str(resume_path(profile, "docx")), "--format", "json", "--top", "19")
+    assert result.exit_code == ExitCode.OK
+    data = json.loads(result.stdout)
+    assert data["listings"]["count"] == 19 and data["listings"]["duplicates_dropped"] == 1
+    assert [m["rank"] for m in data["matches"]] == list(range(1, len(data["matches"]) + 1))
+    for match in data["matches"]:
+        assert set(match["listing"]) >= {"id", "title", "company", "location", "url"}
+        total = math.fsum(term["contribution"] for term in match["terms"])
+        assert abs(total - match["score"]) < 1e-6
+        assert all(set(s) == {"skill", "contribution"} for s in match["matched"])
+        assert all(set(s) == {"skill", "weight"} for s in match["missing"])
+
+
+def test_markdown_output_is_a_table():
+    result = run("match", str(resume_path("economist", "md")), "-f", "markdown", "-n", "2")
+    assert result.exit_code == ExitCode.OK
+    lines = result.stdout.splitlines()
+    assert lines[0] == "**2 best of 19 listings; 1 duplicate dropped**"
+    assert lines[2].startswith("| Rank | Score | Title |")
+    assert len([line for line in lines if line.startswith("| ")]) == 3
+
+
+def test_stdin_resume_and_explicit_listings():
+    text = resume_path("rf_systems_engineer").read_text()
+    result = run("match", "-", str(LISTINGS), "--format", "json", "--top", "2", stdin=text)
+    assert result.exit_code == ExitCode.OK
+    titles = [m["listing"]["title"] for m in json.loads(result.stdout)["matches"]]
+    assert titles == ["Systems Engineer", "Systems Engineer"]
+
+
+def test_location_filter():
+    result = run("match", str(resume_path("ml_scientist")), "-l", "gurugram", "-f", "json")
+    data = json.loads(result.stdout)
+    assert data["listings"]["considered"] == 2
+    assert {m["listing"]["location"] for m in data["matches"]} == {"IN, HR, Gurugram"}
+
+
+def test_location_without_listings_says_so():
+    result = run("match", str(resume_path("ml_scientist")), "--location", "Atlantis")
+    assert result.exit_code == ExitCode.OK
+    assert "No listing's location contains 'Atlantis'." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "expected"),
+    [
+        ({"jobs.json": b"[{"}, ["RESUME", "jobs.json"], "jobs.json: not valid JSON"),
+        (
+            {"jobs.csv": b"a,description\n1,x,y\n"},
+            ["RESUME", "jobs.csv"],
+            "jobs.csv: line 2 has 3 fields",
+        ),
+        (
+            {"jobs.csv": b"title\nA\n"},
+            ["RESUME", "jobs.csv"],
+            "jobs.csv: no column named 'description'",
+        ),
+        ({"jobs.jsonl": b""}, ["RESUME", "jobs.jsonl"], "jobs.jsonl: the file is empty"),
+        (
+            {"jobs.json": b"\x00\x01"},
+            ["RESUME", "jobs.json"],
+            "jobs.json: looks like a binary file",
+        ),
+        (
+            {"jobs.csv": b"description\n\x81\n"},
+            ["RESUME", "jobs.csv"],
+            "jobs.csv: undecodable byte",
+        ),
+        ({"cv.txt": b""}, ["cv.txt"], "cv.txt: the resume is empty"),
+        ({"cv.pdf": b"%PDF-1.4 garbage"}, ["cv.pdf"], "cv.pdf: not a readable PDF"),
+        ({"cv.docx": b"nope"}, ["cv.docx"], "cv.docx: not a readable DOCX file"),
+        ({"cv.txt": b"\x00\xff"}, ["cv.txt"], "cv.txt: looks like a binary file"),
+        ({}, ["missing.txt"], "missing.txt: no such file"),
+        ({}, ["RESUME", "missing.json"], "missing.json: no such file or folder"),
+    ],
+)
+def test_bad_input_gives_one_line_error_and_exit_code(tmp_path, files, args, expected):
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    argv = [str(resume_path("economist")) if a == "RESUME" else str(tmp_path / a) for a in args]
+    result = run("match", *argv)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and expected in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    for name, data in files.items():  # nothing the user gave is changed
+        assert (tmp_path / name).read_bytes() == data
+
+
+def test_usage_errors_exit_2():
+    result = run("match", str(resume_path("economist")), "--top", "0")
+    assert result.exit_code == ExitCode.USAGE
+
+
+def test_help_shows_examples():
+    assert "Examples:" in run("--help").stdout
+    result = run("match", "--help")
+    assert "matcher match resume.pdf" in result.stdout and "--location" in result.stdout
+
+
+def test_version():
+    assert run("--version").stdout.startswith("matcher ")
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "matcher",
+            "match",
+            str(resume_path("frontend_developer")),
+            "--format",
+            "json",
+            "--top",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["matches"]) == 1
+
+
+def test_python_dash_m_bad_input_has_no_traceback(tmp_path):
+    bad = tmp_path / "cv.docx"
+    bad.write_bytes(b"not a docx")
+    result = subprocess.run(
+        [sys.executable, "-m", "matcher", "match", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert result.stderr == f"Error: {bad}: not a readable DOCX file\n"
