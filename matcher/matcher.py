@@ -13,7 +13,8 @@ from .explain import explain
 from .index import Index, build_index, query_vector
 from .models import Listing, ListingSet, Match, MatchReport, Settings
 from .read import load_listings, read_resume
-from .score import cosine_scores, top_k
+from .score import cosine_scores
+from .score import top_k as best_rows
 from .skills import SkillVocabulary
 
 
@@ -61,9 +62,9 @@ class Matcher:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
         query = query_vector(self.index_, self._analyzer.terms(resume_text))
         scores = cosine_scores(self.index_.matrix, query)
-        allowed = self._location_mask(location) if location else None
+        allowed = in_location(self.listings, location) if location else None
         matches = []
-        for rank, row in enumerate(_top_k(scores, top_k, allowed), 1):
+        for rank, row in enumerate(best_rows(scores, top_k, allowed), 1):
             why = explain(self.index_, row, query)
             matches.append(
                 Match(
@@ -77,12 +78,11 @@ class Matcher:
             )
         return matches
 
-    def _location_mask(self, location: str) -> np.ndarray:
-        wanted = location.casefold()
-        return np.array([wanted in (item.location or "").casefold() for item in self.listings])
 
-
-_top_k = top_k  # the method's parameter shadows the stage function's name
+def in_location(listings: Sequence[Listing], location: str) -> np.ndarray:
+    """Return a mask of the listings whose location contains ``location``, ignoring case."""
+    wanted = location.casefold()
+    return np.array([wanted in (item.location or "").casefold() for item in listings], dtype=bool)
 
 
 def default_listings_path() -> Path:
@@ -110,7 +110,7 @@ def match_files(
     resume_text = read_resume(resume)
     matcher = Matcher(listing_set, settings=settings)
     matches = matcher.match(resume_text, top_k=top_k, location=location)
-    considered = int(matcher._location_mask(location).sum()) if location else len(listing_set)
+    considered = int(in_location(listing_set, location).sum()) if location else len(listing_set)
     return MatchReport(
         matches=tuple(matches),
         listings_count=len(listing_set),

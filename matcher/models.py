@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import overload
 
 
@@ -92,7 +92,7 @@ class MatchReport:
     duplicates_dropped: int = 0
     empty_skipped: int = 0
     location: str | None = None
-    listings_considered: int = field(default=0)
+    listings_considered: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from importlib import resources
+
+import pytest
+
+from matcher import Settings, SkillVocabulary, builtin_vocabulary
+from matcher.analyse import Analyzer
+from matcher.errors import MatcherError
+from matcher.skills import KINDS, tokens
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(hit.skill.name, text[hit.start : hit.end]) for hit in builtin_vocabulary().find(text)]
+
+
+def names(text: str) -> list[str]:
+    return [name for name, _ in found(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("ML", "machine learning"),
+        ("machine learning", "machine learning"),
+        ("Machine-Learning", "machine learning"),
+        ("k8s", "kubernetes"),
+        ("Kubernetes", "kubernetes"),
+        ("JS", "javascript"),
+        ("JavaScript", "javascript"),
+        ("LLMs", "large language models"),
+        ("large language model", "large language models"),
+        ("NLP", "natural language processing"),
+        ("A/B testing", "a/b testing"),
+        ("A-B testing", "a/b testing"),
+        ("difference-in-differences", "difference-in-differences"),
+        ("difference in differences", "difference-in-differences"),
+        ("causal inference", "causal inference"),
+        ("computer vision", "computer vision"),
+    ],
+)
+def test_aliases_fold_to_one_canonical_skill(text, skill):
+    assert names(f"Experience with {text} required.") == [skill]
+
+
+@pytest.mark.parametrize("text", ["C++", "C#", ".NET", "Node.js", "ASP.NET"])
+def test_names_with_symbols_survive(text):
+    assert found(f"We use {text} daily.") == [(text.lower(), text)]
+
+
+def test_longest_form_wins():
+    assert names("time series database") == ["time series databases"]
+    assert names("time series") == ["time series analysis"]
+
+
+def test_java_is_not_javascript_and_case_rules_hold():
+    assert names("java and javascript") == ["java", "javascript"]
+    assert names("Give 5 ml twice daily") == []  # "ML" counts only in capitals
+    assert names("ML models") == ["machine learning"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We go above and beyond for customers.", []),
+        ("Go is our language of choice.", []),
+        ("Go services with goroutines and channels.", ["golang"]),
+        ("Experience programming in Java, C++, Python or Go.", ["java", "c++", "python", "golang"]),
+        ("Statistical tools (Python, R or Stata).", ["python", "r", "stata"]),
+        ("Grade R students", []),
+        ("Our R&D team", ["research and development"]),
+        ("C/C++ on embedded targets", ["c", "c++"]),
+        ("Plan C is ready.", []),
+        ("Spring hiring event in Seattle.", []),
+        ("Spring and Hibernate on Java", ["spring framework", "hibernate orm", "java"]),
+        ("A Swift taxi to the office.", []),
+        ("Swift and SwiftUI for iOS apps.", ["swift (language)", "swiftui", "ios development"]),
+    ],
+)
+def test_short_ambiguous_names_need_context(text, expected):
+    assert names(text) == expected
+
+
+def test_phrases_do_not_span_punctuation():
+    assert names("a machine, learning fast") == []
+    assert names("a machine. Learning is fun") == []
+    assert names("a machine learning model") == ["machine learning"]
+
+
+def test_spans_point_at_the_text():
+    text = "Built ML pipelines on k8s with C++ and A/B tests."
+    for hit in builtin_vocabulary().find(text):
+        written = text[hit.start : hit.end]
+        assert written and written == written.strip()
+    assert [w for _, w in found(text)] == ["ML", "k8s", "C++", "A/B tests"]
+
+
+def test_skills_become_single_terms_and_leave_no_word_behind():
+    terms = Analyzer(Settings()).terms("Machine learning and k8s, plus statistics homework.")
+    assert "machine learning" in terms and "kubernetes" in terms
+    assert "machine" not in terms and "learning" not in terms and "k8s" not in terms
+    assert "homework" in terms  # words that are not skills still count
+
+
+def test_builtin_vocabulary_file_is_consistent():
+    text = resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert list(rows[0]) == ["name", "kind", "category", "aliases", "ambiguous", "context"]
+    assert len(rows) == len(builtin_vocabulary()) >= 1000
+    owners: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        assert row["name"] == row["name"].lower().strip(), row
+        assert row["kind"] in KINDS, row
+        assert bool(row["ambiguous"]) == bool(row["context"]), row
+        for form in filter(None, (row["aliases"] + "|" + row["ambiguous"]).split("|")):
+            key = " ".join(t.group().lower() for t in tokens(form))
+            owners[key].add(row["name"])
+        for form in filter(None, row["ambiguous"].split("|")):
+            # an ambiguous skill's name must not collide with the plain word it is spelled as
+            assert len(row["name"]) == 1 or form.lower() != row["name"], row
+    shared = {form: skills for form, skills in owners.items() if len(skills) > 1}
+    assert shared == {}
+
+
+def test_vocabulary_errors_name_the_file_and_line(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_text("name,kind,category,aliases,ambiguous,context\nrust,metal,x,rust,,\n")
+    with pytest.raises(MatcherError, match=re.escape(f"{path}: line 2: kind 'metal'")):
+        SkillVocabulary.from_csv(path)
+    path.write_text("name,kind,category,aliases,ambiguous,context\na,tool,x,a,,\na,tool,x,b,,\n")
+    with pytest.raises(MatcherError, match="line 3: skill 'a' is listed twice"):
+        SkillVocabulary.from_csv(path)
+
+
+def test_a_custom_vocabulary_changes_what_counts():
+    vocabulary = SkillVocabulary(
+        [
+            {
+                "name": "basket weaving",
+                "kind": "practice",
+                "category": "craft",
+                "aliases": "basket weaving|BW",
+                "ambiguous": "",
+                "context": "",
+            }
+        ]
+    )
+    analyzer = Analyzer(Settings(), vocabulary)
+    assert analyzer.skill_terms("Expert in BW and basket-weaving.") == ["basket weaving"] * 2
