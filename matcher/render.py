@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from typing import Any
 
 from rich import box
@@ -101,13 +102,20 @@ def _where(match: Match) -> str:
     return " · ".join(p for p in (listing.company, listing.location) if p) or "-"
 
 
+# Below this width five columns no longer fit: each match is printed as a short block instead.
+_NARROW = 88
+_CAPTION = "Score: cosine similarity (0 to 1); each matched skill shows its share of it."
+
+
 def render_table(report: MatchReport, width: int = 100) -> str:
     """Return a plain-text table for people, ``width`` columns wide."""
     if not report.matches:
         return f"{summary(report)}\n{_empty_message(report)}\n"
+    if width < _NARROW:
+        return _render_blocks(report, width)
     table = Table(
         title=summary(report),
-        caption="Score: cosine similarity (0 to 1); each matched skill shows its share of it.",
+        caption=_CAPTION,
         box=box.SIMPLE_HEAD,
         title_justify="left",
         caption_justify="left",
@@ -115,9 +123,10 @@ def render_table(report: MatchReport, width: int = 100) -> str:
     )
     table.add_column("#", justify="right")
     table.add_column("Score", justify="right")
-    table.add_column("Listing")
-    table.add_column("Matched skills")
-    table.add_column("Missing skills")
+    # Skills stay on one line each (cut with an ellipsis if they must); titles wrap instead.
+    table.add_column("Listing", ratio=2)
+    table.add_column("Matched skills", no_wrap=True, overflow="ellipsis", ratio=3)
+    table.add_column("Missing skills", no_wrap=True, overflow="ellipsis", ratio=2)
     for match in report.matches:
         table.add_row(
             str(match.rank),
@@ -132,6 +141,19 @@ def render_table(report: MatchReport, width: int = 100) -> str:
     )
     console.print(table, markup=False)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _render_blocks(report: MatchReport, width: int) -> str:
+    wrap = textwrap.TextWrapper(width=max(width, 30), subsequent_indent=" " * 13)
+    lines = [summary(report), ""]
+    for match in report.matches:
+        lines.append(f"{match.rank:>2}. {match.score:.3f}  {match.listing.title}")
+        lines.append(f"    {_where(match)}")
+        lines += wrap.wrap("    matched: " + _matched_text(match, sep=", "))
+        lines += wrap.wrap("    missing: " + _missing_text(match, sep=", "))
+        lines.append("")
+    lines += textwrap.wrap(_CAPTION, max(width, 30))
+    return "\n".join(lines) + "\n"
 
 
 def render_markdown(report: MatchReport) -> str:

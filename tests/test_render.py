@@ -40,7 +40,7 @@ REPORT = MatchReport(
 
 
 def test_table_exact():
-    assert render_table(REPORT, width=80) == (
+    assert render_table(REPORT, width=100) == (
         "1 best of 3 listings; 1 duplicate dropped\n"
         "\n"
         "  #   Score   Listing                  Matched skills           Missing skills\n"
@@ -49,6 +49,20 @@ def test_table_exact():
         "              Acme | Co · Austin, TX   python 0.125\n"
         "\n"
         "Score: cosine similarity (0 to 1); each matched skill shows its share of it.\n"
+    )
+
+
+def test_narrow_terminals_get_blocks_instead_of_columns():
+    assert render_table(REPORT, width=60) == (
+        "1 best of 3 listings; 1 duplicate dropped\n"
+        "\n"
+        " 1. 0.500  Data Scientist\n"
+        "    Acme | Co · Austin, TX\n"
+        "    matched: causal inference 0.300, python 0.125\n"
+        "    missing: sql\n"
+        "\n"
+        "Score: cosine similarity (0 to 1); each matched skill shows\n"
+        "its share of it.\n"
     )
 
 
