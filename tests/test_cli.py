@@ -15,8 +15,10 @@ from .conftest import LISTINGS, PROFILES, ROOT, resume_path
 runner = CliRunner()
 
 
-def run(*args: str, stdin: str | None = None):
-    return runner.invoke(app, list(args), input=stdin, catch_exceptions=False)
+def run(*args: str, stdin: str | None = None, columns: int = 100):
+    return runner.invoke(
+        app, list(args), input=stdin, catch_exceptions=False, env={"COLUMNS": str(columns)}
+    )
 
 
 def test_table_is_the_default_and_shows_ranked_listings():
@@ -28,6 +30,13 @@ def test_table_is_the_default_and_shows_ranked_listings():
     ranks = [line.split()[0] for line in lines if line[:4].strip().isdigit()]
     assert ranks == ["1", "2", "3"]
     assert "Matched skills" in lines[2] and lines[-1].startswith("Score: cosine similarity")
+
+
+def test_table_follows_the_terminal_width():
+    result = run("match", str(resume_path("economist")), "--top", "1", columns=60)
+    assert result.exit_code == ExitCode.OK
+    assert result.stdout.splitlines()[2].startswith(" 1. ")
+    assert max(len(line) for line in result.stdout.splitlines()) <= 60
 
 
 @pytest.mark.parametrize("profile", PROFILES)
