@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from matcher.cli import ExitCode, app
 
 from .conftest import LISTINGS, PROFILES, ROOT, resume_path
+from .test_read_listings import BAD_FILES
+from .test_read_resume import BAD_RESUMES
 
 runner = CliRunner()
 
@@ -128,6 +130,28 @@ def test_bad_input_gives_one_line_error_and_exit_code(tmp_path, files, args, exp
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     for name, data in files.items():  # nothing the user gave is changed
         assert (tmp_path / name).read_bytes() == data
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_every_bad_listing_file_fails_cleanly_through_the_cli(tmp_path, case):
+    name, data, expected = BAD_FILES[case]
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run("match", str(resume_path("economist")), str(path))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr.startswith(f"Error: {path}: ") and expected in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RESUMES))
+def test_every_bad_resume_fails_cleanly_through_the_cli(tmp_path, case):
+    name, make, expected = BAD_RESUMES[case]
+    path = tmp_path / name
+    path.write_bytes(make())
+    result = run("match", str(path))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr.startswith(f"Error: {path}: ") and expected in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
 
 
 def test_usage_errors_exit_2():
