@@ -94,6 +94,7 @@ class SkillVocabulary:
             self._forms.setdefault(key, forms)
         self.names = frozenset(names)
         self._longest = max((len(key) for key in self._forms), default=0)
+        self._starts = frozenset(key[0] for key in self._forms)
 
     @classmethod
     def from_csv(cls, path: str | Path) -> SkillVocabulary:
@@ -136,11 +137,18 @@ class SkillVocabulary:
         """Return every skill occurrence in ``text``, longest form first, in text order."""
         toks = tokens(text)
         lower = [t.group().lower() for t in toks]
+        # reach[i]: how many tokens a form starting at token i may span before punctuation.
+        reach = [1] * len(toks)
+        for j in range(len(toks) - 2, -1, -1):
+            if not _PHRASE_BREAK.search(text, toks[j].end(), toks[j + 1].start()):
+                reach[j] = reach[j + 1] + 1
         sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
         maybe: list[tuple[int, int, int]] = []
         i = 0
         while i < len(toks):
-            found = self._longest_at(text, toks, lower, i)
+            found = None
+            if lower[i] in self._starts:
+                found = self._longest_at(toks, lower, i, min(self._longest, reach[i]))
             if found is None:
                 i += 1
                 continue
@@ -157,13 +165,8 @@ class SkillVocabulary:
         ]
 
     def _longest_at(
-        self, text: str, toks: list[re.Match[str]], lower: list[str], i: int
+        self, toks: list[re.Match[str]], lower: list[str], i: int, longest: int
     ) -> tuple[int, _Form] | None:
-        longest = min(self._longest, len(toks) - i)
-        for j in range(i + 1, i + longest):
-            if _PHRASE_BREAK.search(text, toks[j - 1].end(), toks[j].start()):
-                longest = j - i
-                break
         for n in range(longest, 0, -1):
             forms = self._forms.get(tuple(lower[i : i + n]))
             if not forms:

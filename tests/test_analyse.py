@@ -58,6 +58,32 @@ def test_capitalised_heading_without_punctuation_before_it():
     assert weights["Audible is great."] == SECTION_WEIGHTS["company"]
 
 
+@pytest.mark.parametrize(
+    ("text", "sentence", "kind"),
+    [
+        (
+            "Intro text here. BASIC QUALIFICATIONS - 3+ years of Python",
+            "3+ years of Python",
+            "requirements",
+        ),
+        ("We build things Requirements: Python and SQL", "Python and SQL", "requirements"),
+        (
+            "Our shop.\nWhat you'll do\nShip features weekly",
+            "Ship features weekly",
+            "responsibilities",
+        ),
+        (
+            "Great job. ABOUT AMAZON LEO Amazon Leo is a satellite project.",
+            "Amazon Leo is a satellite project.",
+            "company",
+        ),
+    ],
+)
+def test_heading_forms(text, sentence, kind):
+    found = {s.text: s.kind for s in sentences(text, Settings())}
+    assert found[sentence] == kind
+
+
 def test_sections_off_keeps_one_piece():
     assert [s.weight for s in sentences(LISTING, Settings(sections=False))] == [1.0]
 
