@@ -106,8 +106,8 @@ def match_files(
     ``resume`` may be ``"-"`` for standard input. Raises ``ResumeReadError`` or
     ``ListingFormatError`` for files that cannot be used.
     """
-    listing_set: ListingSet = load_listings(list(listings) or [default_listings_path()])
     resume_text = read_resume(resume)
+    listing_set: ListingSet = load_listings(list(listings) or [default_listings_path()])
     matcher = Matcher(listing_set, settings=settings)
     matches = matcher.match(resume_text, top_k=top_k, location=location)
     considered = int(in_location(listing_set, location).sum()) if location else len(listing_set)
