@@ -466,6 +466,9 @@ _TITLE_CUES = [
     ),
 ]
 _LEADING_WORDS = re.compile(r"^(?:(?:A|An|The|Our|As|We|At|Come|Join)\s+)+")
+_ANY_ROLE = re.compile(_ROLE + r"s?\b", re.IGNORECASE)
+_PLURAL_ROLE = re.compile(r"\b(" + _ROLE + r")s\b")
+_LAST_WORD = re.compile(r"(\s)(\w)(\w*)$")
 
 
 def guess_title(text: str) -> str:
@@ -473,8 +476,9 @@ def guess_title(text: str) -> str:
     for cue in _TITLE_CUES:
         for found in cue.finditer(text):
             title = _LEADING_WORDS.sub("", found.group("t").strip(" ,"))
-            if re.search(_ROLE + r"s?\b", title, re.IGNORECASE):
+            if _ANY_ROLE.search(title):
+                # "Prime Video technologist" -> "Prime Video Technologist"; plurals singular.
                 title = title[0].upper() + title[1:]
-                title = re.sub(r"\s+(\w)(\w*)$", lambda m: " " + m[1].upper() + m[2], title)
-                return re.sub(_ROLE.replace("(?:", "(?P<r>", 1) + r"s\b", r"\g<r>", title)
+                title = _LAST_WORD.sub(lambda m: m[1] + m[2].upper() + m[3], title)
+                return _PLURAL_ROLE.sub(r"\1", title)
     return "Untitled listing"
