@@ -121,12 +121,13 @@ def render_table(report: MatchReport, width: int = 100) -> str:
         caption_justify="left",
         expand=False,
     )
-    table.add_column("#", justify="right")
-    table.add_column("Score", justify="right")
-    # Skills stay on one line each (cut with an ellipsis if they must); titles wrap instead.
-    table.add_column("Listing", ratio=2)
-    table.add_column("Matched skills", no_wrap=True, overflow="ellipsis", ratio=3)
-    table.add_column("Missing skills", no_wrap=True, overflow="ellipsis", ratio=2)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    # Skills stay on one line each, cut with an ellipsis past a width that leaves the listing
+    # column room; titles and locations wrap instead.
+    table.add_column("Listing", min_width=20)
+    table.add_column("Matched skills", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("Missing skills", no_wrap=True, overflow="ellipsis", max_width=26)
     for match in report.matches:
         table.add_row(
             str(match.rank),
