@@ -110,7 +110,7 @@ def match(
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     width = shutil.get_terminal_size((100, 24)).columns
-    typer.echo(render(report, fmt.value, width=width), nl=fmt is not Format.table)
+    typer.echo(render(report, fmt.value, width=width), nl=False)
 
 
 def main() -> None:

@@ -19,9 +19,9 @@ _SHOWN_MISSING = 5
 
 
 def render(report: MatchReport, fmt: str, width: int = 100) -> str:
-    """Return ``report`` rendered in one of ``FORMATS``."""
+    """Return ``report`` rendered in one of ``FORMATS``, ending in a newline."""
     if fmt == "json":
-        return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False)
+        return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return render_markdown(report)
     if fmt == "table":

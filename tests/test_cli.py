@@ -45,6 +45,7 @@ def test_table_follows_the_terminal_width():
 def test_json_output_is_complete_and_explanations_add_up(profile):
     result = run("match", str(resume_path(profile, "docx")), "--format", "json", "--top", "19")
     assert result.exit_code == ExitCode.OK
+    assert result.stdout.endswith("}\n")
     data = json.loads(result.stdout)
     assert data["listings"]["count"] == 19 and data["listings"]["duplicates_dropped"] == 1
     assert [m["rank"] for m in data["matches"]] == list(range(1, len(data["matches"]) + 1))
@@ -59,6 +60,7 @@ def test_json_output_is_complete_and_explanations_add_up(profile):
 def test_markdown_output_is_a_table():
     result = run("match", str(resume_path("economist", "md")), "-f", "markdown", "-n", "2")
     assert result.exit_code == ExitCode.OK
+    assert result.stdout.endswith("|\n")
     lines = result.stdout.splitlines()
     assert lines[0] == "**2 best of 19 listings; 1 duplicate dropped**"
     assert lines[2].startswith("| Rank | Score | Title |")
