@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import Listing, Matcher, Settings, load_listings, match_files, read_resume
+from matcher.analyse import STOP_WORDS
 
 from .conftest import LISTINGS, PROFILES, resume_path
 
@@ -64,6 +65,20 @@ def test_plain_settings_rank_exactly_like_tfidfvectorizer(fixture_listings, prof
     )
     assert [fixture_listings.listings.index(m.listing) for m in matches] == expected
     assert [m.score for m in matches] == pytest.approx([reference[i] for i in expected], abs=1e-12)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_skills_and_sections_off_equal_a_tfidfvectorizer_with_the_same_options(
+    fixture_listings, profile
+):
+    resume = read_resume(resume_path(profile))
+    ours = Matcher(fixture_listings, settings=Settings(skills=False, sections=False))
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(STOP_WORDS))
+    matrix = vectorizer.fit_transform([x.description for x in fixture_listings])
+    reference = (matrix @ vectorizer.transform([resume]).T).toarray().ravel()
+    scores = {m.listing.id: m.score for m in ours.match(resume, top_k=100)}
+    for listing, value in zip(fixture_listings, reference, strict=True):
+        assert scores.get(listing.id, 0.0) == pytest.approx(value, abs=1e-12)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
