@@ -84,16 +84,18 @@ def _empty_message(report: MatchReport) -> str:
 
 
 def _matched_text(match: Match, limit: int = _SHOWN_SKILLS, sep: str = "\n") -> str:
-    shown = [f"{s.skill} {s.contribution:.3f}" for s in match.matched[:limit]]
-    if len(match.matched) > limit:
-        shown.append(f"+{len(match.matched) - limit} more")
-    return sep.join(shown) or "-"
+    return _listed([f"{s.skill} {s.contribution:.3f}" for s in match.matched], limit, sep)
 
 
 def _missing_text(match: Match, limit: int = _SHOWN_MISSING, sep: str = "\n") -> str:
-    shown = [s.skill for s in match.missing[:limit]]
-    if len(match.missing) > limit:
-        shown.append(f"+{len(match.missing) - limit} more")
+    return _listed([s.skill for s in match.missing], limit, sep)
+
+
+def _listed(items: list[str], limit: int, sep: str) -> str:
+    """Return the first ``limit`` items joined by ``sep``, "+N more" for the rest, or "-"."""
+    shown = items[:limit]
+    if len(items) > limit:
+        shown.append(f"+{len(items) - limit} more")
     return sep.join(shown) or "-"
 
 
