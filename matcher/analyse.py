@@ -200,8 +200,11 @@ def sentences(text: str, settings: Settings) -> list[Sentence]:
                 weight_here = min(weight, BOILERPLATE_WEIGHT)
             else:
                 weight_here = weight
-            words = _WORD.findall(piece.lower())
-            shingles = _shingles(words) if kind not in _NEVER_BOILERPLATE else frozenset()
+            shingles = (
+                frozenset()
+                if kind in _NEVER_BOILERPLATE
+                else _shingles(_WORD.findall(piece.lower()))
+            )
             result.append(Sentence(piece, weight_here, kind, shingles))
     return result
 
@@ -278,7 +281,7 @@ class Analyzer:
         asked: set[str] = set()
         for sentence in document:
             weight = sentence.weight
-            if repeated and is_repeated(sentence, repeated):
+            if repeated is not None and is_repeated(sentence, repeated):
                 weight = min(weight, BOILERPLATE_WEIGHT)
             if weight <= 0.0:
                 continue
