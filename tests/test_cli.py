@@ -134,23 +134,25 @@ def test_bad_input_gives_one_line_error_and_exit_code(tmp_path, files, args, exp
         assert (tmp_path / name).read_bytes() == data
 
 
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
-def test_every_bad_listing_file_fails_cleanly_through_the_cli(tmp_path, case):
-    name, data, expected = BAD_FILES[case]
-    path = tmp_path / name
-    path.write_bytes(data)
-    result = run("match", str(resume_path("economist")), str(path))
-    assert result.exit_code == ExitCode.BAD_INPUT
-    assert result.stderr.startswith(f"Error: {path}: ") and expected in result.stderr
-    assert result.stderr.count("\n") == 1 and result.stdout == ""
+BAD_INPUTS = {
+    **{
+        f"listings: {case}": (name, lambda d=data: d, why, True)
+        for case, (name, data, why) in BAD_FILES.items()
+    },
+    **{
+        f"resume: {case}": (name, make, why, False)
+        for case, (name, make, why) in BAD_RESUMES.items()
+    },
+}
 
 
-@pytest.mark.parametrize("case", sorted(BAD_RESUMES))
-def test_every_bad_resume_fails_cleanly_through_the_cli(tmp_path, case):
-    name, make, expected = BAD_RESUMES[case]
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_every_bad_file_fails_cleanly_through_the_cli(tmp_path, case):
+    name, make, expected, is_listing = BAD_INPUTS[case]
     path = tmp_path / name
     path.write_bytes(make())
-    result = run("match", str(path))
+    args = [str(resume_path("economist")), str(path)] if is_listing else [str(path)]
+    result = run("match", *args)
     assert result.exit_code == ExitCode.BAD_INPUT
     assert result.stderr.startswith(f"Error: {path}: ") and expected in result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
