@@ -48,6 +48,13 @@ class Matcher:
         self._analyzer = Analyzer(self.settings, vocabulary)
         self.index_: Index = build_index(self.listings, self._analyzer)
 
+    def scores(self, resume_text: str) -> np.ndarray:
+        """Return the resume's cosine score with every listing, in listing order."""
+        if not isinstance(resume_text, str):
+            raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
+        query = query_vector(self.index_, self._analyzer.terms(resume_text))
+        return cosine_scores(self.index_.matrix, query)
+
     def match(
         self, resume_text: str, top_k: int = 10, *, location: str | None = None
     ) -> list[Match]:

@@ -217,3 +217,13 @@ def test_match_files_defaults_to_bundled_listings():
     assert len(report.matches) == 3
     assert report.listings_count == len(load_listings(LISTINGS)) == 19
     assert report.duplicates_dropped == 1
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_scores_agree_with_match(default_matcher, profile):
+    text = read_resume(resume_path(profile, "txt"))
+    scores = default_matcher.scores(text)
+    assert scores.shape == (len(default_matcher.listings),)
+    for match in default_matcher.match(text, top_k=5):
+        row = default_matcher.listings.index(match.listing)
+        assert scores[row] == pytest.approx(match.score, abs=1e-12)
