@@ -13,9 +13,18 @@ from .models import (
     TermContribution,
 )
 from .read import load_listings, read_resume
-from .skills import Skill, SkillHit, SkillVocabulary, builtin_vocabulary
+from .skills import (
+    ExtractedSkill,
+    Skill,
+    SkillHit,
+    SkillVocabulary,
+    builtin_vocabulary,
+    extract_skills,
+)
+from .taxonomy import import_taxonomy, load_vocabulary
 
 __all__ = [
+    "ExtractedSkill",
     "Listing",
     "ListingFormatError",
     "ListingSet",
@@ -33,7 +42,10 @@ __all__ = [
     "TermContribution",
     "builtin_vocabulary",
     "default_listings_path",
+    "extract_skills",
+    "import_taxonomy",
     "load_listings",
+    "load_vocabulary",
     "match_files",
     "read_resume",
 ]

@@ -5,14 +5,21 @@ from __future__ import annotations
 import shutil
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 from .errors import MatcherError
-from .matcher import match_files
-from .render import render
+from .matcher import gap_files, match_files, skills_in_file
+from .render import render, render_gaps, render_skills
+from .taxonomy import (
+    ATTRIBUTIONS,
+    import_taxonomy,
+    remove_vocabulary,
+    stored_vocabularies,
+)
 
 
 class ExitCode(IntEnum):
@@ -27,6 +34,53 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+
+
+class Source(str, Enum):
+    esco = "esco"
+    onet = "onet"
+
+
+# Arguments and options several commands share.
+ResumeArg = Annotated[
+    str,
+    typer.Argument(metavar="RESUME", help="Resume file (.txt .md .pdf .docx), or - for stdin."),
+]
+ListingsArg = Annotated[
+    Optional[list[Path]],  # noqa: UP045 - typer reads this annotation at runtime on 3.9+
+    typer.Argument(
+        metavar="LISTINGS",
+        help="Listings files or folders. Default: the bundled sample listings.",
+    ),
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people, json for programs.")
+]
+LocationOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--location", "-l", metavar="TEXT", help="Keep listings whose location contains this text."
+    ),
+]
+VocabularyOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--vocabulary",
+        "-V",
+        metavar="NAME",
+        help="Skill vocabulary to use: builtin, an imported one (esco, onet) or a CSV file. "
+        "Repeat to combine. Default: builtin plus every imported one.",
+    ),
+]
+
+
+def _fail(exc: MatcherError) -> typer.Exit:
+    typer.echo(f"Error: {exc}", err=True)
+    return typer.Exit(ExitCode.BAD_INPUT)
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 app = typer.Typer(
@@ -76,41 +130,151 @@ def _main(
     ),
 )
 def match(
-    resume: Annotated[
-        str,
-        typer.Argument(metavar="RESUME", help="Resume file (.txt .md .pdf .docx), or - for stdin."),
-    ],
-    listings: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - typer reads this annotation at runtime on 3.9+
-        typer.Argument(
-            metavar="LISTINGS",
-            help="Listings files or folders. Default: the bundled sample listings.",
-        ),
-    ] = None,
+    resume: ResumeArg,
+    listings: ListingsArg = None,
     top: Annotated[
         int, typer.Option("--top", "-n", min=1, metavar="N", help="How many listings to show.")
     ] = 10,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table for people, json for programs.")
-    ] = Format.table,
-    location: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--location",
-            "-l",
-            metavar="TEXT",
-            help="Keep listings whose location contains this text.",
-        ),
-    ] = None,
+    fmt: FormatOpt = Format.table,
+    location: LocationOpt = None,
+    vocabulary: VocabularyOpt = None,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
     try:
-        report = match_files(resume, listings or [], top_k=top, location=location)
+        report = match_files(
+            resume, listings or [], top_k=top, location=location, vocabulary=vocabulary
+        )
     except MatcherError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(ExitCode.BAD_INPUT) from None
-    width = shutil.get_terminal_size((100, 24)).columns
-    typer.echo(render(report, fmt.value, width=width), nl=False)
+        raise _fail(exc) from None
+    typer.echo(render(report, fmt.value, width=_width()), nl=False)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n\b\n"
+        "  matcher gaps resume.pdf                 # over the 10 best bundled listings\n"
+        "  matcher gaps resume.md jobs.csv --top 50 --format json"
+    ),
+)
+def gaps(
+    resume: ResumeArg,
+    listings: ListingsArg = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", "-n", min=1, metavar="N", help="How many of the best listings to look at."
+        ),
+    ] = 10,
+    fmt: FormatOpt = Format.table,
+    location: LocationOpt = None,
+    vocabulary: VocabularyOpt = None,
+) -> None:
+    """Which missing skills would raise RESUME's scores most over its best N listings."""
+    try:
+        report = gap_files(
+            resume, listings or [], top=top, location=location, vocabulary=vocabulary
+        )
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(render_gaps(report, fmt.value, width=_width()), nl=False)
+
+
+class _FileOrCommand(TyperGroup):
+    """``matcher skills FILE`` runs ``show FILE``; ``matcher skills import ...`` runs import."""
+
+    # The context is click's; typer may vendor its own click, so it is not named here.
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+skills_app = typer.Typer(
+    cls=_FileOrCommand,
+    no_args_is_help=True,
+    help="Show the skills in a resume or listings file, and manage skill vocabularies.",
+    epilog=(
+        "Examples:\n\n\b\n"
+        "  matcher skills resume.pdf\n"
+        "  matcher skills jobs.jsonl --format json\n"
+        "  matcher skills import esco ESCO/skills_en.csv\n"
+        '  matcher skills import onet "db_29_2_text/Technology Skills.csv"\n'
+        "  matcher skills list"
+    ),
+)
+app.add_typer(skills_app, name="skills")
+
+
+@skills_app.command("show")
+def skills_show(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="A resume (.txt .md .pdf .docx, - for stdin) or listings file."
+        ),
+    ],
+    fmt: FormatOpt = Format.table,
+    vocabulary: VocabularyOpt = None,
+) -> None:
+    """List the skills named in FILE, with the characters where each is written."""
+    try:
+        report = skills_in_file(file, vocabulary=vocabulary)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(render_skills(report, fmt.value, width=_width()), nl=False)
+
+
+@skills_app.command("import")
+def skills_import(
+    source: Annotated[Source, typer.Argument(help="Which taxonomy the file is from.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PATH",
+            help="ESCO's skills_en.csv, or O*NET's 'Technology Skills.csv' (the text download).",
+        ),
+    ],
+    name: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--name", metavar="NAME", help="Store it under this name. Default: SOURCE."),
+    ] = None,
+) -> None:
+    """Import a taxonomy as a skill vocabulary used by every later run."""
+    try:
+        stored = import_taxonomy(source.value, path, name)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    meta = stored_vocabularies()[stored.stem]
+    typer.echo(
+        f"Imported {meta['skills']} skills ({meta['forms']} forms) from {path} as "
+        f"'{stored.stem}' in {stored.parent}"
+    )
+    typer.echo(ATTRIBUTIONS[source.value])
+
+
+@skills_app.command("list")
+def skills_list() -> None:
+    """List the skill vocabularies: the built-in one and those imported."""
+    from .skills import builtin_vocabulary
+
+    typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
+    for name, meta in stored_vocabularies().items():
+        typer.echo(
+            f"{name}: {meta.get('skills', '?')} skills from {meta.get('source', '?')}, "
+            f"imported {meta.get('imported', '?')} from {meta.get('file', '?')}"
+        )
+
+
+@skills_app.command("remove")
+def skills_remove(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
+) -> None:
+    """Delete an imported vocabulary."""
+    try:
+        remove_vocabulary(name)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"Removed '{name}'.")
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .index import Index
+from .index import Index, query_vector
 from .models import MissingSkill, SkillContribution, TermContribution
 
 
@@ -53,3 +53,28 @@ def explain(index: Index, row: int, query: sp.csr_matrix) -> Explanation:
         matched=tuple(SkillContribution(t.term, t.contribution) for t in terms if t.is_skill),
         missing=tuple(MissingSkill(index.terms[c], weight_of[c]) for c in missing),
     )
+
+
+def skill_gains(
+    index: Index, query_terms: list[str], rows: list[int]
+) -> list[tuple[int, np.ndarray, int]]:
+    """Return, for each skill that listings ``rows`` ask for and the query lacks, its gains.
+
+    Each item is ``(column, gains, asked_by)``: ``gains[i]`` is how much the score of
+    ``rows[i]`` rises when the skill's term is added once to ``query_terms``, re-scored exactly;
+    ``asked_by`` is how many of ``rows`` ask for it.
+    """
+    query = query_vector(index, query_terms)
+    present = set(query.indices.tolist())
+    block = index.matrix[rows]
+    before = np.asarray((block @ query.T).toarray()).ravel()
+    asked: dict[int, int] = {}
+    for row in rows:
+        for column in index.asked[row]:
+            if column not in present:
+                asked[column] = asked.get(column, 0) + 1
+    gains = []
+    for column, count in asked.items():
+        after = query_vector(index, [*query_terms, index.terms[column]])
+        gains.append((column, np.asarray((block @ after.T).toarray()).ravel() - before, count))
+    return gains

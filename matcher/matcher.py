@@ -9,13 +9,28 @@ from pathlib import Path
 import numpy as np
 
 from .analyse import Analyzer
-from .explain import explain
+from .explain import explain, skill_gains
 from .index import Index, build_index, query_vector
-from .models import Listing, ListingSet, Match, MatchReport, Settings
-from .read import load_listings, read_resume
+from .models import (
+    GapReport,
+    Listing,
+    ListingSet,
+    Match,
+    MatchReport,
+    Settings,
+    SkillGap,
+    SkillsDocument,
+    SkillsReport,
+)
+from .read import LISTING_SUFFIXES, load_listings, read_resume
 from .score import cosine_scores
 from .score import top_k as best_rows
-from .skills import SkillVocabulary
+from .skills import SkillVocabulary, extract_skills
+from .taxonomy import load_vocabulary
+
+# What a run may be given as its skill vocabulary: the object itself, or names for
+# ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.
+VocabularyChoice = SkillVocabulary | Sequence[str | Path] | None
 
 
 class Matcher:
@@ -63,6 +78,11 @@ class Matcher:
         Only listings sharing at least one term with the resume are returned. ``location``
         keeps listings whose location contains it, ignoring case.
         """
+        return self._rank(resume_text, top_k, location)[1]
+
+    def _rank(
+        self, resume_text: str, top_k: int, location: str | None
+    ) -> tuple[list[int], list[Match]]:
         if not isinstance(resume_text, str):
             raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
         if top_k < 1:
@@ -70,8 +90,9 @@ class Matcher:
         query = query_vector(self.index_, self._analyzer.terms(resume_text))
         scores = cosine_scores(self.index_.matrix, query)
         allowed = in_location(self.listings, location) if location else None
+        rows = best_rows(scores, top_k, allowed)
         matches = []
-        for rank, row in enumerate(best_rows(scores, top_k, allowed), 1):
+        for rank, row in enumerate(rows, 1):
             why = explain(self.index_, row, query)
             matches.append(
                 Match(
@@ -83,7 +104,43 @@ class Matcher:
                     terms=why.terms,
                 )
             )
-        return matches
+        return rows, matches
+
+    def gaps(self, resume_text: str, top: int = 10, *, location: str | None = None) -> GapReport:
+        """Rank the skills the resume's ``top`` best listings ask for and the resume lacks.
+
+        Each skill's gain is the exact mean change of those listings' scores when the resume
+        names the skill once more; ties go to the skill more of them ask for, then by name.
+        """
+        rows, matches = self._rank(resume_text, top, location)
+        terms = self._analyzer.terms(resume_text)
+        vocabulary = self._analyzer.vocabulary
+        gaps = []
+        for column, gains, asked_by in skill_gains(self.index_, terms, rows):
+            name = self.index_.terms[column]
+            skill = vocabulary.get(name) if vocabulary else None
+            gaps.append(
+                SkillGap(
+                    skill=name,
+                    kind=skill.kind if skill else "",
+                    gain=float(gains.mean()),
+                    asked_by=asked_by,
+                    gains=tuple(float(g) for g in gains),
+                )
+            )
+        gaps.sort(key=lambda g: (-g.gain, -g.asked_by, g.skill))
+        return GapReport(
+            gaps=tuple(gaps),
+            matches=tuple(matches),
+            listings_count=len(self.listings),
+            attributions=self.attributions,
+        )
+
+    @property
+    def attributions(self) -> tuple[str, ...]:
+        """Credits of the skill vocabulary in use (ESCO, O*NET), to show with results."""
+        vocabulary = self._analyzer.vocabulary
+        return vocabulary.attributions if vocabulary else ()
 
 
 def in_location(listings: Sequence[Listing], location: str) -> np.ndarray:
@@ -107,15 +164,15 @@ def match_files(
     top_k: int = 10,
     location: str | None = None,
     settings: Settings | None = None,
+    vocabulary: VocabularyChoice = None,
 ) -> MatchReport:
     """Read a resume and listings files (default: the bundled ones), and rank them.
 
-    ``resume`` may be ``"-"`` for standard input. Raises ``ResumeReadError`` or
-    ``ListingFormatError`` for files that cannot be used.
+    ``resume`` may be ``"-"`` for standard input. ``vocabulary`` defaults to the built-in one
+    merged with every imported one (see ``load_vocabulary``). Raises ``ResumeReadError``,
+    ``ListingFormatError`` or ``VocabularyError`` for input that cannot be used.
     """
-    resume_text = read_resume(resume)
-    listing_set: ListingSet = load_listings(list(listings) or [default_listings_path()])
-    matcher = Matcher(listing_set, settings=settings)
+    resume_text, listing_set, matcher = _read_all(resume, listings, settings, vocabulary)
     matches = matcher.match(resume_text, top_k=top_k, location=location)
     considered = int(in_location(listing_set, location).sum()) if location else len(listing_set)
     return MatchReport(
@@ -125,4 +182,69 @@ def match_files(
         empty_skipped=listing_set.empty_skipped,
         location=location,
         listings_considered=considered,
+        attributions=matcher.attributions,
     )
+
+
+def gap_files(
+    resume: str | Path,
+    listings: Sequence[str | Path] = (),
+    *,
+    top: int = 10,
+    location: str | None = None,
+    settings: Settings | None = None,
+    vocabulary: VocabularyChoice = None,
+) -> GapReport:
+    """Read a resume and listings files (default: the bundled ones), and rank its skill gaps.
+
+    See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
+    """
+    resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary)
+    return matcher.gaps(resume_text, top=top, location=location)
+
+
+def _read_all(
+    resume: str | Path,
+    listings: Sequence[str | Path],
+    settings: Settings | None,
+    vocabulary: VocabularyChoice,
+) -> tuple[str, ListingSet, Matcher]:
+    """Read the vocabulary, the resume and the listings (default: bundled), and index them."""
+    vocab = _vocabulary(vocabulary)
+    resume_text = read_resume(resume)
+    listing_set = load_listings(list(listings) or [default_listings_path()])
+    return resume_text, listing_set, Matcher(listing_set, settings=settings, vocabulary=vocab)
+
+
+def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> SkillsReport:
+    """Return the skills named in a resume, or in each listing of a listings file or folder.
+
+    A ``.pdf``, ``.docx``, ``.md`` file or ``-`` is a resume. A ``.txt`` file is listings when
+    it holds a saved page of them (location lines), otherwise one text. Anything else is read
+    as listings.
+    """
+    vocab = _vocabulary(vocabulary)
+    documents: list[SkillsDocument] = []
+    suffix = Path(path).suffix.lower()
+    kind = "resume"
+    if str(path) == "-" or (suffix not in LISTING_SUFFIXES and not Path(path).is_dir()):
+        text = read_resume(path)
+        documents.append(SkillsDocument(str(path), text, tuple(extract_skills(text, vocab))))
+    else:
+        listing_set = load_listings([path])
+        if suffix == ".txt" and len(listing_set) == 1 and not listing_set[0].location:
+            text = read_resume(path)
+            documents.append(SkillsDocument(str(path), text, tuple(extract_skills(text, vocab))))
+        else:
+            kind = "listings"
+            for listing in listing_set:
+                label = f"{listing.title} ({listing.id})"
+                found = tuple(extract_skills(listing.description, vocab))
+                documents.append(SkillsDocument(label, listing.description, found))
+    return SkillsReport(str(path), kind, tuple(documents), vocab.attributions)
+
+
+def _vocabulary(choice: VocabularyChoice) -> SkillVocabulary:
+    if isinstance(choice, SkillVocabulary):
+        return choice
+    return load_vocabulary(list(choice or ()))

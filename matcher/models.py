@@ -93,6 +93,62 @@ class MatchReport:
     empty_skipped: int = 0
     location: str | None = None
     listings_considered: int = 0
+    attributions: tuple[str, ...] = ()  # credits of the skill vocabularies used
+
+
+@dataclass(frozen=True)
+class ExtractedSkill:
+    """A skill found in a text: ``text[start:end]`` for each span is where it is written."""
+
+    name: str
+    kind: str
+    category: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class SkillsDocument:
+    """The skills found in one resume or listing, with the text their spans point into."""
+
+    label: str
+    text: str
+    skills: tuple[ExtractedSkill, ...]
+
+
+@dataclass(frozen=True)
+class SkillsReport:
+    """The skills of every document in a file (one for a resume, one per listing)."""
+
+    source: str
+    kind: str  # "resume" or "listings"
+    documents: tuple[SkillsDocument, ...]
+    attributions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SkillGap:
+    """A skill the resume lacks, and what adding it would do to the resume's best matches.
+
+    ``gain`` is the mean raise of the resume's score over the report's listings when the skill
+    is mentioned once more in the resume (every score re-computed exactly; a listing that does
+    not ask for it can lose a little, as the resume's vector gets longer).
+    """
+
+    skill: str
+    kind: str
+    gain: float
+    asked_by: int
+    gains: tuple[float, ...] = ()  # per listing, in the order of the report's matches
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """The missing skills ranked by gain over the resume's ``matches``."""
+
+    gaps: tuple[SkillGap, ...]
+    matches: tuple[Match, ...]
+    listings_count: int
+    attributions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

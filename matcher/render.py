@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .models import Match, MatchReport
+from .models import GapReport, Match, MatchReport, SkillsDocument, SkillsReport
 
 FORMATS = ("table", "json", "markdown")
 _SHOWN_SKILLS = 5
@@ -40,6 +40,7 @@ def report_to_dict(report: MatchReport) -> dict[str, Any]:
             "considered": report.listings_considered,
             "location": report.location,
         },
+        "attributions": list(report.attributions),
     }
 
 
@@ -143,7 +144,19 @@ def render_table(report: MatchReport, width: int = 100) -> str:
         file=buffer, width=width, color_system=None, force_terminal=False, highlight=False
     )
     console.print(table, markup=False)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return _lines(buffer.getvalue()) + _credits(report.attributions, width)
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _credits(attributions: tuple[str, ...], width: int | None) -> str:
+    """Return the vocabularies' attribution lines, wrapped to ``width`` (None: unwrapped)."""
+    lines: list[str] = []
+    for credit in attributions:
+        lines += textwrap.wrap(credit, max(width, 30)) if width else [credit]
+    return "".join(line + "\n" for line in lines)
 
 
 def _render_blocks(report: MatchReport, width: int) -> str:
@@ -156,7 +169,7 @@ def _render_blocks(report: MatchReport, width: int) -> str:
         lines += wrap.wrap("    missing: " + _missing_text(match, sep=", "))
         lines.append("")
     lines += textwrap.wrap(_CAPTION, max(width, 30))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _credits(report.attributions, width)
 
 
 def render_markdown(report: MatchReport) -> str:
@@ -181,8 +194,162 @@ def render_markdown(report: MatchReport) -> str:
             _missing_text(match, limit=10, sep=", "),
         ]
         lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
-    return "\n".join([*lines, ""])
+    return "\n".join([*lines, ""]) + _md_credits(report.attributions)
+
+
+def _md_credits(attributions: tuple[str, ...]) -> str:
+    return "".join(f"\n_{credit}_\n" for credit in attributions)
 
 
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+# ------------------------------------------------------------------------------ skill gaps
+
+
+def render_gaps(report: GapReport, fmt: str, width: int = 100) -> str:
+    """Return a gap report in one of ``FORMATS``, ending in a newline."""
+    if fmt == "json":
+        return json.dumps(gaps_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    n = len(report.matches)
+    title = (
+        f"Skills missing from the resume's {n} best matches (of {report.listings_count} "
+        "listings), by how much adding each would raise their scores"
+    )
+    caption = (
+        f"Gain: mean change of the {n} scores when the resume names the skill once more, "
+        "each score re-computed exactly."
+    )
+    if not report.gaps:
+        message = "No listing shares a term with this resume." if not n else "None missing."
+        return f"{title}\n{message}\n"
+    rows = [
+        [str(i), g.skill, g.kind or "-", f"{g.gain:+.4f}", f"{g.asked_by} of {n}"]
+        for i, g in enumerate(report.gaps, 1)
+    ]
+    header = ["#", "Skill", "Kind", "Gain", "Asked by"]
+    if fmt == "markdown":
+        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|---:|---|---|---:|---:|"]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+        return "\n".join([*lines, "", caption, ""]) + _md_credits(report.attributions)
+    if fmt == "table":
+        table = _table(title, caption, header, right={0, 3, 4})
+        for row in rows:
+            table.add_row(*row)
+        return _print(table, width) + _credits(report.attributions, width)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def gaps_to_dict(report: GapReport) -> dict[str, Any]:
+    """Return the gap report as JSON-ready data."""
+    return {
+        "gaps": [
+            {
+                "skill": g.skill,
+                "kind": g.kind,
+                "gain": g.gain,
+                "asked_by": g.asked_by,
+                "gains": list(g.gains),
+            }
+            for g in report.gaps
+        ],
+        "listings": [
+            {"rank": m.rank, "score": m.score, "id": m.listing.id, "title": m.listing.title}
+            for m in report.matches
+        ],
+        "listings_count": report.listings_count,
+        "attributions": list(report.attributions),
+    }
+
+
+def _table(title: str, caption: str | None, header: list[str], right: set[int]) -> Table:
+    table = Table(
+        title=title,
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        caption_justify="left",
+    )
+    for i, name in enumerate(header):
+        table.add_column(name, justify="right" if i in right else "left")
+    return table
+
+
+def _print(table: Table, width: int) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False
+    )
+    console.print(table, markup=False)
+    return _lines(buffer.getvalue())
+
+
+# ------------------------------------------------------------------------ skills in a file
+
+_SHOWN_SPANS = 3
+
+
+def render_skills(report: SkillsReport, fmt: str, width: int = 100) -> str:
+    """Return the skills found in a file, with where each is written, in one of ``FORMATS``."""
+    if fmt == "json":
+        return json.dumps(skills_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    parts = []
+    for document in report.documents:
+        s = "" if len(document.skills) == 1 else "s"
+        title = f"{document.label}: {len(document.skills)} skill{s}"
+        rows = [
+            [skill.name, skill.kind, str(len(skill.spans)), _spans_text(document, skill.spans)]
+            for skill in document.skills
+        ]
+        header = ["Skill", "Kind", "Times", "Where (characters: text)"]
+        if fmt == "markdown":
+            lines = [f"**{title}**", ""]
+            if rows:
+                lines += ["| " + " | ".join(header) + " |", "|---|---|---:|---|"]
+                lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+                lines.append("")
+            parts.append("\n".join(lines) + "\n")
+        elif not rows:
+            parts.append(title + "\n")
+        else:
+            table = _table(title, None, header, right={2})
+            for row in rows:
+                table.add_row(*row)
+            parts.append(_print(table, width))
+    credits = _md_credits if fmt == "markdown" else lambda a: _credits(a, width)
+    return "\n".join(parts) + credits(report.attributions)
+
+
+def _spans_text(document: SkillsDocument, spans: tuple[tuple[int, int], ...]) -> str:
+    shown = [f"{a}-{b}: {' '.join(document.text[a:b].split())}" for a, b in spans]
+    return _listed(shown, _SHOWN_SPANS, "; ")
+
+
+def skills_to_dict(report: SkillsReport) -> dict[str, Any]:
+    """Return the skills report as JSON-ready data; ``text[start:end]`` is each span."""
+    return {
+        "source": report.source,
+        "kind": report.kind,
+        "documents": [
+            {
+                "label": document.label,
+                "skills": [
+                    {
+                        "name": skill.name,
+                        "kind": skill.kind,
+                        "category": skill.category,
+                        "spans": [
+                            {"start": a, "end": b, "text": document.text[a:b]}
+                            for a, b in skill.spans
+                        ],
+                    }
+                    for skill in document.skills
+                ],
+            }
+            for document in report.documents
+        ],
+        "attributions": list(report.attributions),
+    }

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import MatcherError
+from .models import ExtractedSkill
 
 KINDS = ("tool", "knowledge", "practice", "soft")
 
@@ -27,6 +28,8 @@ _TOKEN = re.compile(r"(?:(?<![\w.])\.)?[^\W_]+(?:\.[^\W_]+)*(?:\+\+|\+|#)?")
 # Punctuation that ends a phrase: a skill of several words never spans it, so "user experience,
 # design" is not "ux design".
 _PHRASE_BREAK = re.compile(r"[,;:.!?()\[\]{}|\u2022\u00b7]|\n\s*\n")
+# Where a sentence ends: a neighbouring skill on the other side does not support a short name.
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n\s*\n")
 # How many tokens may stand between an ambiguous name and a skill of its category that
 # supports it: "Python, R or Stata" has R one token from Python.
 _NEIGHBOUR_TOKENS = 3
@@ -66,8 +69,16 @@ def tokens(text: str) -> list[re.Match[str]]:
 class SkillVocabulary:
     """A set of skills and the surface forms that name them."""
 
-    def __init__(self, rows: Iterable[dict[str, str]], source: str = "<vocabulary>") -> None:
+    def __init__(
+        self,
+        rows: Iterable[dict[str, str]],
+        source: str = "<vocabulary>",
+        *,
+        attributions: tuple[str, ...] = (),
+    ) -> None:
         self.source = source
+        # Credits that must be shown wherever the vocabulary's skills are (ESCO, O*NET).
+        self.attributions = attributions
         self.skills: list[Skill] = []
         self._context: list[tuple[tuple[str, ...], ...]] = []
         self._forms: dict[tuple[str, ...], list[_Form]] = {}
@@ -93,6 +104,7 @@ class SkillVocabulary:
         for key, forms in self._plurals.items():
             self._forms.setdefault(key, forms)
         self.names = frozenset(names)
+        self._by_name = {skill.name: skill for skill in self.skills}
         self._longest = max((len(key) for key in self._forms), default=0)
         self._starts = frozenset(key[0] for key in self._forms)
 
@@ -133,6 +145,10 @@ class SkillVocabulary:
     def __len__(self) -> int:
         return len(self.skills)
 
+    def get(self, name: str) -> Skill | None:
+        """Return the skill called ``name`` (its canonical, lower-case name), if there is one."""
+        return self._by_name.get(name)
+
     def find(self, text: str) -> list[SkillHit]:
         """Return every skill occurrence in ``text``, longest form first, in text order."""
         toks = tokens(text)
@@ -158,7 +174,11 @@ class SkillVocabulary:
         hits = list(sure)
         if maybe:
             present = _ngrams(lower, max((len(c) for cs in self._context for c in cs), default=1))
-            hits += [m for m in maybe if self._supported(m, sure, present)]
+            sentence = [0] * len(toks)
+            for j in range(1, len(toks)):
+                gap = _SENTENCE_END.search(text, toks[j - 1].end(), toks[j].start())
+                sentence[j] = sentence[j - 1] + (gap is not None)
+            hits += [m for m in maybe if self._supported(m, sure, present, sentence)]
         return [
             SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
             for first, end, skill in sorted(hits)
@@ -183,6 +203,7 @@ class SkillVocabulary:
         hit: tuple[int, int, int],
         sure: list[tuple[int, int, int]],
         present: set[tuple[str, ...]],
+        sentence: list[int],
     ) -> bool:
         first, end, skill = hit
         if any(context in present for context in self._context[skill]):
@@ -190,9 +211,27 @@ class SkillVocabulary:
         category = self.skills[skill].category
         return any(
             self.skills[other].category == category
+            and sentence[o_first] == sentence[first]
             and (0 <= first - o_end <= _NEIGHBOUR_TOKENS or 0 <= o_first - end <= _NEIGHBOUR_TOKENS)
             for o_first, o_end, other in sure
         )
+
+
+def extract_skills(text: str, vocabulary: SkillVocabulary | None = None) -> list[ExtractedSkill]:
+    """Return each skill named in ``text`` once, with every span naming it, in text order.
+
+    >>> [(s.name, s.spans) for s in extract_skills("Go and Python; JS")]
+    [('golang', ((0, 2),)), ('python', ((7, 13),)), ('javascript', ((15, 17),))]
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    spans: dict[Skill, list[tuple[int, int]]] = {}
+    for hit in (vocabulary or builtin_vocabulary()).find(text):
+        spans.setdefault(hit.skill, []).append((hit.start, hit.end))
+    return [
+        ExtractedSkill(skill.name, skill.kind, skill.category, tuple(where))
+        for skill, where in spans.items()
+    ]
 
 
 def _split(value: str | None) -> Iterator[str]:

@@ -33,3 +33,11 @@ def default_matcher(fixture_listings):
 
 def resume_path(profile: str, fmt: str = "txt") -> Path:
     return RESUMES / f"{profile}.{fmt}"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory, monkeypatch):
+    """Keep every test away from the user's own imported vocabularies."""
+    folder = tmp_path_factory.mktemp("matcher-data")
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(folder))
+    return folder

@@ -8,6 +8,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from matcher import read_resume
 from matcher.cli import ExitCode, app
 
 from .conftest import LISTINGS, PROFILES, ROOT, resume_path
@@ -207,3 +208,32 @@ def test_python_dash_m_bad_input_has_no_traceback(tmp_path):
     )
     assert result.returncode == ExitCode.BAD_INPUT
     assert result.stderr == f"Error: {bad}: not a readable DOCX file\n"
+
+
+def test_skills_shows_a_resume_with_spans():
+    result = run("skills", str(resume_path("economist", "pdf")), "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["kind"] == "resume" and len(data["documents"]) == 1
+    skills = {s["name"]: s for s in data["documents"][0]["skills"]}
+    assert "econometrics" in skills and "stata" in skills
+    text = read_resume(resume_path("economist", "pdf"))
+    for skill in skills.values():
+        for span in skill["spans"]:
+            assert text[span["start"] : span["end"]] == span["text"]
+
+
+def test_skills_shows_each_listing_of_a_listings_file():
+    result = run("skills", str(LISTINGS / "amazon_science_related_000.txt"))
+    assert result.exit_code == 0, result.output
+    titles = [line for line in result.stdout.splitlines() if line.endswith(" skills")]
+    assert len(titles) >= 9 and "Economist III" in result.stdout
+    table = run("skills", str(resume_path("frontend_developer", "md"))).stdout
+    assert table.splitlines()[0].endswith(" skills") and "react" in table
+
+
+def test_skills_bad_file_is_one_line(tmp_path):
+    bad = tmp_path / "resume.doc"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run("skills", str(bad))
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {bad}: unsupported")

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from matcher import Settings, SkillVocabulary, builtin_vocabulary
+from matcher import Settings, SkillVocabulary, builtin_vocabulary, extract_skills
 from matcher.analyse import Analyzer
 from matcher.errors import MatcherError
 from matcher.skills import KINDS, tokens
@@ -150,3 +150,49 @@ def test_a_custom_vocabulary_changes_what_counts():
     )
     analyzer = Analyzer(Settings(), vocabulary)
     assert analyzer.skill_terms("Expert in BW and basket-weaving.") == ["basket weaving"] * 2
+
+
+def test_extract_skills_groups_every_span_under_one_canonical_skill():
+    text = "Python (primary), JS and JavaScript; java. We Go far. Also k8s and Kubernetes."
+    skills = {s.name: s for s in extract_skills(text)}
+    assert [text[a:b] for a, b in skills["javascript"].spans] == ["JS", "JavaScript"]
+    assert [text[a:b] for a, b in skills["python"].spans] == ["Python"]
+    assert [text[a:b] for a, b in skills["kubernetes"].spans] == ["k8s", "Kubernetes"]
+    assert skills["java"].kind == "tool" and "golang" not in skills
+    assert list(skills) == ["python", "javascript", "java", "kubernetes"]  # order of first use
+
+
+def test_extract_skills_takes_the_longest_form_first():
+    vocabulary = SkillVocabulary(
+        [
+            {"name": "machine learning", "kind": "knowledge", "aliases": "machine learning"},
+            {
+                "name": "machine learning engineering",
+                "kind": "practice",
+                "aliases": "machine learning engineer|machine learning engineering",
+            },
+        ]
+    )
+    text = "Machine learning engineer with machine learning research"
+    assert [(s.name, s.spans) for s in extract_skills(text, vocabulary)] == [
+        ("machine learning engineering", ((0, 25),)),
+        ("machine learning", ((31, 47),)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We write Go every day.", []),
+        ("We write Go and Python.", ["golang", "python"]),
+        ("Go services with goroutines", ["golang"]),
+        ("Go-to-market lead", ["go-to-market strategy"]),
+    ],
+)
+def test_extract_skills_needs_context_for_short_names(text, expected):
+    assert [s.name for s in extract_skills(text)] == expected
+
+
+def test_extract_skills_refuses_bytes():
+    with pytest.raises(TypeError, match="text must be a str"):
+        extract_skills(b"python")  # type: ignore[arg-type]

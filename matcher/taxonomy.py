@@ -1,0 +1,387 @@
+"""Stage 2b, analyse: import ESCO and O*NET into skill vocabularies, store them, pick them.
+
+An imported vocabulary is written in the same CSV format as the built-in one, into the user's
+data directory (``MATCHER_DATA_DIR``, else the platform's: ``~/.local/share/matcher`` on Linux),
+with a JSON file beside it saying where it came from and whose work it is.
+
+Not every label of a taxonomy makes a good matching term. ESCO's skill labels are mostly verb
+phrases ("manage musical staff", "use spreadsheets software") that job postings rarely write
+word for word, and some alternative labels are everyday words ("report", "lead", "recovery").
+The rule, applied to each label (preferred and alternative) on its own:
+
+1. A qualifier in brackets is dropped: "Python (computer programming)" is matched as "Python".
+2. Labels of more than four words are sentence-like: dropped.
+3. Labels that start with a verb are dropped. The verbs are learned from ESCO itself: the first
+   words of its skill/competence preferred labels that start few knowledge labels.
+4. Labels under three characters ("R", "C") are dropped: the built-in vocabulary handles short
+   ambiguous names with context rules, an import cannot.
+5. A single word is kept only as the preferred label of sector- or occupation-specific
+   knowledge ("histology", "microeconomics"). Single words elsewhere are everyday words
+   ("integrity"; "breaking", an alternative label of "decommissioning"), languages ("Polish",
+   transversal knowledge), or needed their bracketed qualifier ("Source (game engine)").
+6. A form the built-in vocabulary (or an earlier vocabulary) already has stays with it.
+
+O*NET's "Technology Skills" lists products ("Microsoft Excel", "ESRI ArcGIS software"). Each
+becomes a tool; a trailing "software" is dropped; generic examples ("Spreadsheet software") are
+skipped; an acronym spelled out before it ("Structured query language SQL") gives both forms;
+and the product name without its vendor ("ArcGIS", "AutoCAD") is added when it cannot be an
+ordinary word (it has an inner capital, a digit, or is all capitals), so "Microsoft Word" never
+makes "Word" a skill.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import MatcherError
+from .skills import SkillVocabulary, builtin_vocabulary, tokens
+
+COLUMNS = ("name", "kind", "category", "aliases", "ambiguous", "context")
+BUILTIN = "builtin"
+SOURCES = ("esco", "onet")
+ATTRIBUTIONS = {
+    "esco": "Skills from ESCO, European Commission (https://esco.ec.europa.eu), "
+    "reused under Commission Decision 2011/833/EU.",
+    "onet": "Technology skills from O*NET, U.S. Department of Labor, Employment and Training "
+    "Administration (https://www.onetcenter.org), under CC BY 4.0.",
+}
+_MAX_WORDS = 4
+_BRACKETS = re.compile(r"\s*\([^)]*\)")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+class VocabularyError(MatcherError):
+    """A taxonomy file or stored vocabulary cannot be used."""
+
+
+def data_dir() -> Path:
+    """Return where matcher keeps the user's vocabularies (``MATCHER_DATA_DIR`` overrides)."""
+    override = os.environ.get("MATCHER_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("matcher", appauthor=False))
+
+
+def vocabularies_dir() -> Path:
+    """Return the folder of imported vocabularies."""
+    return data_dir() / "vocabularies"
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def _read_csv(path: Path, needed: Sequence[str]) -> list[dict[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise VocabularyError(path, "no such file") from None
+    except IsADirectoryError:
+        raise VocabularyError(path, "is a folder, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise VocabularyError(path, "is not UTF-8 text; expected the CSV download") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [column for column in needed if column not in (reader.fieldnames or ())]
+    if missing:
+        raise VocabularyError(path, f"has no column {', '.join(repr(m) for m in missing)}")
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise VocabularyError(path, f"is not valid CSV ({exc})") from None
+    if not rows:
+        raise VocabularyError(path, "has no rows")
+    return rows
+
+
+def _row(name: str, kind: str, category: str, forms: Iterable[str]) -> dict[str, str]:
+    return {
+        "name": name,
+        "kind": kind,
+        "category": category,
+        "aliases": "|".join(dict.fromkeys(forms)),
+        "ambiguous": "",
+        "context": "",
+    }
+
+
+def _case(label: str) -> str:
+    """Lower-case a label unless a word in it is an acronym or has an inner capital."""
+    if any(len(w) >= 2 and (w.isupper() or any(c.isupper() for c in w[1:])) for w in label.split()):
+        return label
+    return label.lower()
+
+
+def esco_rows(path: str | Path) -> list[dict[str, str]]:
+    """Return vocabulary rows from ESCO's ``skills_en.csv``, under the rule in this module's doc."""
+    path = Path(path)
+    records = _read_csv(path, ("preferredLabel", "altLabels", "skillType", "reuseLevel"))
+    verbs = _esco_verbs(records)
+    rows: list[dict[str, str]] = []
+    names: set[str] = set()
+    for record in records:
+        skill_type = record["skillType"].strip()
+        reuse = record["reuseLevel"].strip()
+        forms = [
+            form
+            for i, label in enumerate([record["preferredLabel"], *record["altLabels"].split("\n")])
+            if (form := _esco_form(label, skill_type, reuse, verbs, preferred=i == 0))
+        ]
+        name = _BRACKETS.sub("", record["preferredLabel"]).strip().lower()
+        if not forms or not name or name in names:
+            continue
+        names.add(name)
+        if skill_type == "knowledge":
+            kind = "knowledge"
+        else:
+            kind = "soft" if reuse == "transversal" else "practice"
+        rows.append(_row(name, kind, f"esco-{reuse or 'other'}", forms))
+    return rows
+
+
+def _esco_verbs(records: list[dict[str, str]]) -> frozenset[str]:
+    skill_first: Counter[str] = Counter()
+    knowledge_first: Counter[str] = Counter()
+    for record in records:
+        words = record["preferredLabel"].lower().split()
+        if words:
+            kind = record["skillType"].strip()
+            (knowledge_first if kind == "knowledge" else skill_first)[words[0]] += 1
+    return frozenset(
+        word for word, n in skill_first.items() if n >= 2 and knowledge_first[word] * 3 < n
+    )
+
+
+def _esco_form(
+    label: str, skill_type: str, reuse: str, verbs: frozenset[str], preferred: bool
+) -> str | None:
+    base = " ".join(_BRACKETS.sub("", label).split())
+    words = [t.group() for t in tokens(base)]
+    if not words or len(words) > _MAX_WORDS or len(base) < 3:
+        return None
+    if words[0].lower() in verbs:
+        return None
+    if len(words) == 1 and (
+        base != label.strip()  # "Source (game engine)": the bare word needed the qualifier
+        or not preferred  # single-word alternatives: "breaking" for decommissioning
+        or reuse == "transversal"  # languages ("Polish") and everyday words
+        or not (skill_type == "knowledge" and reuse.endswith("specific"))
+    ):
+        return None
+    return _case(base)
+
+
+_GENERIC = re.compile(r"^[A-Z]?[a-z]+(?: (?:[a-z]+|[A-Z]{2,}))* software$")
+
+
+def onet_rows(path: str | Path) -> list[dict[str, str]]:
+    """Return vocabulary rows from O*NET's ``Technology Skills.csv`` (one tool per product)."""
+    path = Path(path)
+    records = _read_csv(path, ("Example", "Commodity Title"))
+    examples = {" ".join(record["Example"].split()) for record in records}
+    # A vendor is a capitalised prefix of one to three words that begins three or more products.
+    prefixes = Counter(
+        " ".join(words[:n])
+        for words in (example.split() for example in examples)
+        for n in range(1, min(4, len(words)))
+    )
+    vendors = {p for p, count in prefixes.items() if count >= 3 and p[:1].isupper()}
+    rows: list[dict[str, str]] = []
+    names: set[str] = set()
+    for record in records:
+        example = " ".join(record["Example"].split())
+        if not example or _GENERIC.match(example):
+            continue
+        product = re.sub(r"\s+software$", "", example)
+        name = product.lower()
+        if name in names or len(product) < 3:
+            continue
+        names.add(name)
+        forms = [product, *_onet_short_forms(product, vendors)]
+        category = "onet-" + re.sub(r"[^a-z0-9]+", "-", record["Commodity Title"].lower()).strip(
+            "-"
+        )
+        rows.append(_row(name, "tool", category, forms))
+    return rows
+
+
+def _onet_short_forms(product: str, vendors: set[str]) -> Iterator[str]:
+    words = product.split()
+    # "Structured query language SQL": the long form and the acronym both name it.
+    if len(words) >= 3 and words[-1].isupper() and len(words[-1]) >= 2:
+        initials = "".join(w[0] for w in words[:-1]).upper()
+        if initials.endswith(words[-1]) or words[-1] in initials:
+            yield " ".join(words[:-1])
+            yield words[-1]
+    # "ESRI ArcGIS" -> "ArcGIS", only when the rest cannot be an ordinary word.
+    vendor = next((n for n in (3, 2, 1) if n < len(words) and " ".join(words[:n]) in vendors), 0)
+    rest = words[vendor:]
+    if (
+        vendor
+        and rest
+        and rest[0][:1].isupper()
+        and (
+            any(c.isdigit() for c in "".join(rest))
+            or any(len(w) >= 3 and (w.isupper() or any(c.isupper() for c in w[1:])) for w in rest)
+        )
+    ):
+        yield " ".join(rest)
+
+
+# ---------------------------------------------------------------------------------- storing
+
+
+def import_taxonomy(source: str, path: str | Path, name: str | None = None) -> Path:
+    """Import an ESCO or O*NET file as the user vocabulary ``name`` (default: the source).
+
+    The CSV and its JSON description are written to temporary files and renamed into place,
+    so a failed import leaves any earlier vocabulary of that name whole. Returns the CSV path.
+    """
+    if source not in SOURCES:
+        raise VocabularyError(source, f"unknown taxonomy; expected one of {', '.join(SOURCES)}")
+    name = name or source
+    if not _NAME.match(name) or name == BUILTIN:
+        raise VocabularyError(
+            name, "is not a usable vocabulary name (lower-case letters, digits, - or _)"
+        )
+    rows = esco_rows(path) if source == "esco" else onet_rows(path)
+    if not rows:
+        raise VocabularyError(path, "has no labels that make usable matching terms")
+    SkillVocabulary(rows, source=str(path))  # refuse to store what could not be loaded
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    meta = {
+        "name": name,
+        "source": source,
+        "file": str(Path(path).resolve()),
+        "imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "skills": len(rows),
+        "forms": sum(len(row["aliases"].split("|")) for row in rows),
+        "attribution": ATTRIBUTIONS[source],
+    }
+    folder = vocabularies_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.csv"
+    _write_atomic(target, out.getvalue())
+    _write_atomic(folder / f"{name}.json", json.dumps(meta, indent=2) + "\n")
+    return target
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def stored_vocabularies() -> dict[str, dict[str, object]]:
+    """Return the imported vocabularies by name, each with its JSON description."""
+    found: dict[str, dict[str, object]] = {}
+    folder = vocabularies_dir()
+    for csv_path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        meta_path = csv_path.with_suffix(".json")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        found[csv_path.stem] = {"name": csv_path.stem, **meta, "path": str(csv_path)}
+    return found
+
+
+def remove_vocabulary(name: str) -> None:
+    """Delete the imported vocabulary ``name``."""
+    folder = vocabularies_dir()
+    if not (folder / f"{name}.csv").exists():
+        raise VocabularyError(name, "no imported vocabulary of that name")
+    (folder / f"{name}.csv").unlink()
+    (folder / f"{name}.json").unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------- choosing
+
+
+def load_vocabulary(choices: Sequence[str | Path] = ()) -> SkillVocabulary:
+    """Return the vocabulary for a run: the built-in one merged with every imported one.
+
+    ``choices`` picks instead: each is ``"builtin"``, an imported vocabulary's name, or a path
+    to a CSV in the built-in format. Earlier ones win where two name the same form.
+    """
+    stored = stored_vocabularies()
+    picked = list(choices) or [BUILTIN, *stored]
+    if picked == [BUILTIN]:
+        return builtin_vocabulary()
+    parts: list[tuple[str, list[dict[str, str]], str | None]] = []
+    for choice in picked:
+        if choice == BUILTIN:
+            parts.append((BUILTIN, builtin_rows(), None))
+        elif str(choice) in stored:
+            meta = stored[str(choice)]
+            rows = _read_csv(Path(str(meta["path"])), ("name", "kind", "aliases"))
+            attribution = meta.get("attribution")
+            parts.append((str(choice), rows, str(attribution) if attribution else None))
+        elif Path(choice).suffix.lower() == ".csv" or Path(choice).exists():
+            parts.append((str(choice), _read_csv(Path(choice), ("name", "kind", "aliases")), None))
+        else:
+            known = ", ".join([BUILTIN, *stored])
+            raise VocabularyError(choice, f"no such vocabulary; known: {known}, or a CSV path")
+    rows = merge_rows(rows for _, rows, _ in parts)
+    return SkillVocabulary(
+        rows,
+        source="+".join(name for name, _, _ in parts),
+        attributions=tuple(a for _, _, a in parts if a),
+    )
+
+
+def builtin_rows() -> list[dict[str, str]]:
+    from importlib import resources
+
+    text = resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def merge_rows(sources: Iterable[list[dict[str, str]]]) -> list[dict[str, str]]:
+    """Merge vocabularies' rows: a skill name or form already claimed stays with its first owner.
+
+    A later skill keeps only the forms no earlier skill has (compared case-insensitively), and
+    is dropped when none are left or its name is taken.
+    """
+    merged: list[dict[str, str]] = []
+    names: set[str] = set()
+    claimed: set[tuple[str, ...]] = set()
+    for rows in sources:
+        added: set[tuple[str, ...]] = set()
+        for row in rows:
+            name = (row.get("name") or "").strip().lower()
+            if not name or name in names:
+                continue
+            keep = {}
+            for column in ("aliases", "ambiguous"):
+                forms = [f.strip() for f in (row.get(column) or "").split("|") if f.strip()]
+                free = [f for f in forms if _key(f) not in claimed]
+                keep[column] = "|".join(free)
+                added.update(_key(f) for f in free)
+            if not keep["aliases"] and not keep["ambiguous"]:
+                continue
+            names.add(name)
+            merged.append({**row, **keep})
+        claimed |= added
+    return merged
+
+
+def _key(form: str) -> tuple[str, ...]:
+    return tuple(t.group().lower() for t in tokens(form))
