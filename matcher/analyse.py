@@ -57,11 +57,12 @@ _HEADINGS = {
         job requirements|key requirements|what you'll need|what you need|what you will need|
         what we're looking for|what we are looking for|who you are|skills and experience|
         required skills|desired skills|preferred skills|must haves?|nice to haves?|your profile|
-        about you|what you bring|you bring|you have|competencies""",
+        about you|what you bring|you bring|you have|competencies|technology skills|
+        technical skills|tools and technology""",
     "responsibilities": """key job responsibilities|job responsibilities|key responsibilities|
         responsibilities|position responsibilities|role responsibilities|your responsibilities|
         what you'll do|what you will do|what you'll be doing|duties|job duties|main duties|
-        your impact""",
+        your impact|tasks|main tasks|key tasks""",
     "role": """the role|about the role|about this role|role overview|a day in the life|
         job summary|position summary|job description|position overview|role description|
         the opportunity|overview|summary""",
@@ -163,7 +164,7 @@ _LEGAL = re.compile(
 _SHINGLE_WORDS = 3
 _REPEATED_SHARE = 0.5
 _MIN_SHINGLES = 6
-_NEVER_BOILERPLATE = ("requirements", "responsibilities")
+_NEVER_BOILERPLATE = ("requirements", "responsibilities", "title")
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,32 @@ def is_repeated(sentence: Sentence, repeated: set[int]) -> bool:
     return len(sentence.shingles & repeated) >= _REPEATED_SHARE * len(sentence.shingles)
 
 
+# Words resume templates leave as placeholders ("Company Name", "City", "State"), and the
+# words of date ranges: they say nothing about a job.
+PLACEHOLDERS = frozenset(
+    """company name city state country date present current month year january february march
+    april may june july august september october november december jan feb mar apr jun jul aug
+    sep sept oct nov dec""".split()
+)
+# Word pairs never span a sentence end or a line break: "Excel.\nManaged" is no phrase.
+_PAIR_BREAK = re.compile(r"[.!?;:](?:\s|$)|\n")
+_NOT_PLURAL = frozenset("series species news".split())
+
+
+def _singular(word: str) -> str:
+    """Return ``word`` without a plural ending: "analysts" -> "analyst", "studies" -> "study".
+
+    Words ending in -ss, -us, -is or -ics ("business", "status", "analysis", "economics") stay.
+    """
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics")):
+        return word
+    if word in _NOT_PLURAL:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1]
+
+
 class Analyzer:
     """Turns text into terms under one ``Settings``: skills first, then ordinary words."""
 
@@ -254,17 +281,34 @@ class Analyzer:
         skills: list[str] = []
         rest: list[str] = []
         last = 0
+        keep_words = self.settings.skill_words
         for hit in self.vocabulary.find(text):
             skills.append(hit.skill.name)
-            rest.append(text[last : hit.start])
-            last = hit.end
+            if not keep_words:
+                rest.append(text[last : hit.start])
+                last = hit.end
         rest.append(text[last:])
         return skills, self._words(" ".join(rest))
 
     def _words(self, text: str) -> list[str]:
+        if not self.settings.bigrams:
+            return self._unigrams(text)
+        words: list[str] = []
+        pairs: list[str] = []
+        for segment in _PAIR_BREAK.split(text):
+            found = self._unigrams(segment)
+            words += found
+            pairs += [f"{a} {b}" for a, b in zip(found, found[1:], strict=False)]
+        return words + pairs
+
+    def _unigrams(self, text: str) -> list[str]:
         words = _WORD.findall(text.lower())
         if self.settings.stop_words:
-            return [w for w in words if w not in STOP_WORDS]
+            words = [w for w in words if w not in STOP_WORDS]
+        if self.settings.placeholders:
+            words = [w for w in words if w not in PLACEHOLDERS]
+        if self.settings.plurals:
+            words = [_singular(w) for w in words]
         return words
 
     def weighted_terms(
@@ -286,7 +330,9 @@ class Analyzer:
             if weight <= 0.0:
                 continue
             skills, words = self._split(sentence.text)
-            for term in skills + words:
+            for term in skills:
+                weights[term] = weights.get(term, 0.0) + weight * self.settings.skill_weight
+            for term in words:
                 weights[term] = weights.get(term, 0.0) + weight
             if weight >= ASKED_MIN_WEIGHT:
                 asked.update(skills)

@@ -6,6 +6,7 @@ Both vectors are L2-normalised, so their cosine is the sum over shared terms of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,13 +57,17 @@ def explain(index: Index, row: int, query: sp.csr_matrix) -> Explanation:
 
 
 def skill_gains(
-    index: Index, query_terms: list[str], rows: list[int]
+    index: Index,
+    query_terms: list[str],
+    rows: list[int],
+    mention_terms: Callable[[str], list[str]],
 ) -> list[tuple[int, np.ndarray, int]]:
     """Return, for each skill that listings ``rows`` ask for and the query lacks, its gains.
 
     Each item is ``(column, gains, asked_by)``: ``gains[i]`` is how much the score of
-    ``rows[i]`` rises when the skill's term is added once to ``query_terms``, re-scored exactly;
-    ``asked_by`` is how many of ``rows`` ask for it.
+    ``rows[i]`` rises when the query also has the terms of one mention of the skill
+    (``mention_terms(skill)``), re-scored exactly; ``asked_by`` is how many of ``rows`` ask for
+    it.
     """
     query = query_vector(index, query_terms)
     present = set(query.indices.tolist())
@@ -75,6 +80,6 @@ def skill_gains(
                 asked[column] = asked.get(column, 0) + 1
     gains = []
     for column, count in asked.items():
-        after = query_vector(index, [*query_terms, index.terms[column]])
+        after = query_vector(index, [*query_terms, *mention_terms(index.terms[column])])
         gains.append((column, np.asarray((block @ after.T).toarray()).ravel() - before, count))
     return gains

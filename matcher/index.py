@@ -9,8 +9,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from .analyse import Analyzer, repeated_shingles, sentences
-from .models import Listing
+from .analyse import Analyzer, Sentence, repeated_shingles, sentences
+from .models import UNTITLED, Listing
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,14 @@ def build_index(listings: Sequence[Listing], analyzer: Analyzer) -> Index:
     """Return the TF-IDF index of ``listings`` under the analyzer's settings."""
     settings = analyzer.settings
     documents = [sentences(listing.description, settings) for listing in listings]
+    if settings.title_weight > 0:
+        # The title, given or guessed from the text, is the listing's most telling line.
+        documents = [
+            [Sentence(listing.title, settings.title_weight, "title", frozenset()), *document]
+            if listing.title and listing.title != UNTITLED
+            else document
+            for listing, document in zip(listings, documents, strict=True)
+        ]
     repeated = (
         repeated_shingles(documents, settings.boilerplate_min_listings)
         if settings.sections

@@ -116,7 +116,7 @@ class Matcher:
         terms = self._analyzer.terms(resume_text)
         vocabulary = self._analyzer.vocabulary
         gaps = []
-        for column, gains, asked_by in skill_gains(self.index_, terms, rows):
+        for column, gains, asked_by in skill_gains(self.index_, terms, rows, self._mention):
             name = self.index_.terms[column]
             skill = vocabulary.get(name) if vocabulary else None
             gaps.append(
@@ -135,6 +135,11 @@ class Matcher:
             listings_count=len(self.listings),
             attributions=self.attributions,
         )
+
+    def _mention(self, skill: str) -> list[str]:
+        """Return the terms one more mention of ``skill`` adds to a resume: its name's terms."""
+        terms = self._analyzer.terms(skill)
+        return terms if skill in terms else [skill, *terms]
 
     @property
     def attributions(self) -> tuple[str, ...]:

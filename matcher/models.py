@@ -6,6 +6,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
+# The title of a listing that names no job anywhere: never used as a title's words.
+UNTITLED = "Untitled listing"
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -155,20 +158,46 @@ class GapReport:
 class Settings:
     """How text becomes TF-IDF vectors. The defaults are matcher's; ``plain()`` is scikit-learn's.
 
-    - ``skills``: multi-word skills and aliases from the vocabulary become one term each.
+    Each default was kept because it scored better on the relevance benchmark
+    (``benchmarks/relevance.py``; figures in ``benchmarks/README.md``).
+
+    - ``skills``: skills from the vocabulary ("machine learning", "JS") become one term each;
+      ``skill_words`` keeps their words as ordinary terms too ("machine", "learning").
     - ``sections``: listing text is weighted by section (requirements above company intros) and
-      boilerplate repeated across ``boilerplate_min_listings`` listings is weighted down.
+      boilerplate repeated across ``boilerplate_min_listings`` listings is left out.
     - ``stop_words``: English function words are dropped.
     - ``sublinear_tf``: a term's weight grows with the log of its count, not the count.
+    - ``title_weight``: a listing's title counts as a sentence of this weight (0: not at all).
+    - ``bigrams``: pairs of neighbouring words ("financial statements") are terms too.
+    - ``plurals``: plural words are folded to their singular ("accountants" -> "accountant").
+    - ``placeholders``: words that resume templates leave as placeholders or that date
+      entries ("Company Name", "City", "State", month names) are dropped.
+    - ``skill_weight``: skill terms in a listing count this many times an ordinary word.
     """
 
     skills: bool = True
+    skill_words: bool = True
     sections: bool = True
     stop_words: bool = True
     sublinear_tf: bool = True
     boilerplate_min_listings: int = 3
+    title_weight: float = 20.0
+    bigrams: bool = True
+    plurals: bool = True
+    placeholders: bool = True
+    skill_weight: float = 1.0
 
     @classmethod
     def plain(cls) -> Settings:
         """Return settings under which matcher ranks exactly as ``TfidfVectorizer()`` + cosine."""
-        return cls(skills=False, sections=False, stop_words=False, sublinear_tf=False)
+        return cls(
+            skills=False,
+            skill_words=False,
+            sections=False,
+            stop_words=False,
+            sublinear_tf=False,
+            title_weight=0.0,
+            bigrams=False,
+            plurals=False,
+            placeholders=False,
+        )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ListingFormatError, MatcherError, ResumeReadError
-from .models import Listing, ListingSet
+from .models import UNTITLED, Listing, ListingSet
 
 LISTING_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv")
 RESUME_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
@@ -481,4 +481,4 @@ def guess_title(text: str) -> str:
                 title = title[0].upper() + title[1:]
                 title = _LAST_WORD.sub(lambda m: m[1] + m[2].upper() + m[3], title)
                 return _PLURAL_ROLE.sub(r"\1", title)
-    return "Untitled listing"
+    return UNTITLED

@@ -99,10 +99,16 @@ def test_spans_point_at_the_text():
 
 
 def test_skills_become_single_terms_and_leave_no_word_behind():
-    terms = Analyzer(Settings()).terms("Machine learning and k8s, plus statistics homework.")
+    settings = Settings(skill_words=False, bigrams=False)
+    terms = Analyzer(settings).terms("Machine learning and k8s, plus statistics homework.")
     assert "machine learning" in terms and "kubernetes" in terms
     assert "machine" not in terms and "learning" not in terms and "k8s" not in terms
     assert "homework" in terms  # words that are not skills still count
+
+
+def test_skill_words_keep_the_words_of_a_skill_as_well():
+    terms = Analyzer(Settings(bigrams=False)).terms("Machine learning and k8s")
+    assert terms == ["machine learning", "kubernetes", "machine", "learning", "k8s"]
 
 
 def test_builtin_vocabulary_file_is_consistent():

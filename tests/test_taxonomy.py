@@ -31,8 +31,8 @@ ESCO_COLUMNS = ["conceptUri", "skillType", "reuseLevel", "preferredLabel", "altL
 ESCO_SAMPLE = [
     # verbs are learned from skill/competence preferred labels: manage, operate, use
     ("skill/competence", "sector-specific", "manage musical staff", "manage staff of music"),
-    ("skill/competence", "sector-specific", "manage a farm", "farm management"),
-    ("skill/competence", "cross-sector", "operate forklift", "forklift operation"),
+    ("skill/competence", "sector-specific", "manage a vineyard", "vineyard management"),
+    ("skill/competence", "cross-sector", "operate tamping car", "tamping car operation"),
     ("skill/competence", "cross-sector", "operate a crane", "crane operation"),
     ("skill/competence", "cross-sector", "use spreadsheets software", "spreadsheet use"),
     ("skill/competence", "cross-sector", "use a lathe", "lathe turning"),
@@ -91,8 +91,8 @@ def forms(rows):
 def test_esco_rule_keeps_noun_phrases_and_drops_sentences_verbs_and_everyday_words(tmp_path):
     found = forms(esco_rows(write_esco(tmp_path / "skills_en.csv")))
     assert "manage musical staff" not in found  # verb phrases only: nothing to match
-    assert found["manage a farm"] == ["farm management"]  # the noun form survives
-    assert found["operate forklift"] == ["forklift operation"]
+    assert found["manage a vineyard"] == ["vineyard management"]  # the noun form survives
+    assert found["operate tamping car"] == ["tamping car operation"]
     assert found["histology"] == ["histology", "tissue science"]  # one-word alternative dropped
     assert "integrity" not in found  # cross-sector single word
     assert found["polish"] == ["polish language"]  # the bare language name is a nationality
@@ -143,12 +143,12 @@ def test_import_stores_a_readable_csv_with_its_attribution(tmp_path, data_dir):
     assert list(stored_vocabularies()) == ["esco"]
     vocabulary = load_vocabulary()
     assert vocabulary.attributions == (ATTRIBUTIONS["esco"],)
-    assert [s.name for s in extract_skills("farm management and Python", vocabulary)] == [
-        "manage a farm",
+    assert [s.name for s in extract_skills("vineyard management and Python", vocabulary)] == [
+        "manage a vineyard",
         "python",
     ]
     assert load_vocabulary(["builtin"]) is builtin_vocabulary()
-    assert "manage a farm" in load_vocabulary(["esco"]).names
+    assert "manage a vineyard" in load_vocabulary(["esco"]).names
     assert "python" not in load_vocabulary(["esco"]).names
     remove_vocabulary("esco")
     assert stored_vocabularies() == {}
@@ -200,16 +200,19 @@ def test_imported_skills_change_matching_as_documented(tmp_path):
     """A phrase the built-in vocabulary lacks becomes one skill term, matched and explained."""
     import_taxonomy("esco", write_esco(tmp_path / "skills_en.csv"))
     listings = [
-        Listing("a", "Farm hand", "Requirements: farm management and forklift operation."),
-        Listing("b", "Warehouse", "Requirements: forklift operation, stock counts."),
+        Listing(
+            "a", "Vineyard hand", "Requirements: vineyard management and tamping car operation."
+        ),
+        Listing("b", "Warehouse", "Requirements: tamping car operation, stock counts."),
         Listing("c", "Clerk", "Requirements: filing, typing."),
     ]
-    resume = "Ten years of farm management."
+    resume = "Ten years of vineyard management."
     plain = Matcher(listings).match(resume)
     esco = Matcher(listings, vocabulary=load_vocabulary()).match(resume)
-    assert [s.skill for s in esco[0].matched] == ["manage a farm"]
-    assert [s.skill for s in esco[0].missing] == ["operate forklift"]
-    assert plain[0].matched == () and {t.term for t in plain[0].terms} == {"farm", "management"}
+    assert [s.skill for s in esco[0].matched] == ["manage a vineyard"]
+    assert [s.skill for s in esco[0].missing] == ["operate tamping car"]
+    assert plain[0].matched == ()
+    assert {t.term for t in plain[0].terms} == {"vineyard", "management", "vineyard management"}
 
 
 @needs_esco
