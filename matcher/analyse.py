@@ -270,6 +270,18 @@ class Analyzer:
         skills, words = self._split(text)
         return skills + words
 
+    def query_terms(self, text: str) -> list[str]:
+        """Return a resume's terms; those of its lead (``Settings.resume_lead``) count twice.
+
+        A resume opens with what its writer wants read: the summary and the latest role.
+        """
+        terms = self.terms(text)
+        lead = int(len(text) * self.settings.resume_lead)
+        if lead > 0:
+            cut = max(text.rfind(" ", 0, lead), text.rfind("\n", 0, lead))
+            terms += self.terms(text[: cut if cut > 0 else lead])
+        return terms
+
     def skill_terms(self, text: str) -> list[str]:
         """Return the skills named in ``text``, a name per occurrence."""
         return self._split(text)[0]

@@ -60,14 +60,13 @@ def skill_gains(
     index: Index,
     query_terms: list[str],
     rows: list[int],
-    mention_terms: Callable[[str], list[str]],
+    terms_with: Callable[[str], list[str]],
 ) -> list[tuple[int, np.ndarray, int]]:
     """Return, for each skill that listings ``rows`` ask for and the query lacks, its gains.
 
     Each item is ``(column, gains, asked_by)``: ``gains[i]`` is how much the score of
-    ``rows[i]`` rises when the query also has the terms of one mention of the skill
-    (``mention_terms(skill)``), re-scored exactly; ``asked_by`` is how many of ``rows`` ask for
-    it.
+    ``rows[i]`` rises when the query's terms become ``terms_with(skill)`` (the resume with the
+    skill named once more), re-scored exactly; ``asked_by`` is how many of ``rows`` ask for it.
     """
     query = query_vector(index, query_terms)
     present = set(query.indices.tolist())
@@ -80,6 +79,6 @@ def skill_gains(
                 asked[column] = asked.get(column, 0) + 1
     gains = []
     for column, count in asked.items():
-        after = query_vector(index, [*query_terms, *mention_terms(index.terms[column])])
+        after = query_vector(index, terms_with(index.terms[column]))
         gains.append((column, np.asarray((block @ after.T).toarray()).ravel() - before, count))
     return gains

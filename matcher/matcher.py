@@ -67,7 +67,7 @@ class Matcher:
         """Return the resume's cosine score with every listing, in listing order."""
         if not isinstance(resume_text, str):
             raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
-        query = query_vector(self.index_, self._analyzer.terms(resume_text))
+        query = query_vector(self.index_, self._analyzer.query_terms(resume_text))
         return cosine_scores(self.index_.matrix, query)
 
     def match(
@@ -87,7 +87,7 @@ class Matcher:
             raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
-        query = query_vector(self.index_, self._analyzer.terms(resume_text))
+        query = query_vector(self.index_, self._analyzer.query_terms(resume_text))
         scores = cosine_scores(self.index_.matrix, query)
         allowed = in_location(self.listings, location) if location else None
         rows = best_rows(scores, top_k, allowed)
@@ -113,10 +113,14 @@ class Matcher:
         names the skill once more; ties go to the skill more of them ask for, then by name.
         """
         rows, matches = self._rank(resume_text, top, location)
-        terms = self._analyzer.terms(resume_text)
+        terms = self._analyzer.query_terms(resume_text)
         vocabulary = self._analyzer.vocabulary
         gaps = []
-        for column, gains, asked_by in skill_gains(self.index_, terms, rows, self._mention):
+
+        def with_skill(skill: str) -> list[str]:
+            return self._analyzer.query_terms(f"{resume_text}\n\n{skill}")
+
+        for column, gains, asked_by in skill_gains(self.index_, terms, rows, with_skill):
             name = self.index_.terms[column]
             skill = vocabulary.get(name) if vocabulary else None
             gaps.append(
@@ -135,11 +139,6 @@ class Matcher:
             listings_count=len(self.listings),
             attributions=self.attributions,
         )
-
-    def _mention(self, skill: str) -> list[str]:
-        """Return the terms one more mention of ``skill`` adds to a resume: its name's terms."""
-        terms = self._analyzer.terms(skill)
-        return terms if skill in terms else [skill, *terms]
 
     @property
     def attributions(self) -> tuple[str, ...]:

@@ -173,6 +173,7 @@ class Settings:
     - ``placeholders``: words that resume templates leave as placeholders or that date
       entries ("Company Name", "City", "State", month names) are dropped.
     - ``skill_weight``: skill terms in a listing count this many times an ordinary word.
+    - ``resume_lead``: the terms in this share of a resume, from its start, count twice.
     """
 
     skills: bool = True
@@ -181,11 +182,12 @@ class Settings:
     stop_words: bool = True
     sublinear_tf: bool = True
     boilerplate_min_listings: int = 3
-    title_weight: float = 20.0
+    title_weight: float = 40.0
     bigrams: bool = True
     plurals: bool = True
     placeholders: bool = True
     skill_weight: float = 1.0
+    resume_lead: float = 1 / 3
 
     @classmethod
     def plain(cls) -> Settings:
@@ -200,4 +202,5 @@ class Settings:
             bigrams=False,
             plurals=False,
             placeholders=False,
+            resume_lead=0.0,
         )

@@ -127,3 +127,11 @@ def test_plain_terms_equal_scikit_learn_default_analyzer():
 def test_stop_words_are_dropped_when_on():
     terms = Analyzer(Settings(skills=False, bigrams=False)).terms("The model and the data")
     assert terms == ["model", "data"]
+
+
+def test_the_lead_of_a_resume_counts_twice():
+    text = "statistician forecasting " + "gardening " * 10
+    terms = Analyzer(Settings(skills=False, bigrams=False)).query_terms(text)
+    assert terms.count("statistician") == 2 and 10 < terms.count("gardening") < 20
+    no_lead = Analyzer(Settings(skills=False, bigrams=False, resume_lead=0.0))
+    assert no_lead.query_terms(text).count("statistician") == 1

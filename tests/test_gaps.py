@@ -20,17 +20,13 @@ def test_gains_equal_a_direct_rescore_with_the_skill_added(default_matcher, prof
     report = default_matcher.gaps(text, top=5)
     rows = [default_matcher.listings.index(m.listing) for m in report.matches]
     before = default_matcher.scores(text)[rows]
-    checked = 0
+    assert report.gaps
     for gap in report.gaps:
         after = default_matcher.scores(f"{text}\n\n{gap.skill}")[rows]
-        skill = default_matcher._analyzer.vocabulary.get(gap.skill)
-        if default_matcher._analyzer.skill_terms(gap.skill) != [gap.skill]:
-            continue  # a short ambiguous name ("r") is not recognised written alone
         np.testing.assert_allclose(after - before, gap.gains, atol=1e-12)
         assert gap.gain == pytest.approx(float(np.mean(after - before)), abs=1e-12)
+        skill = default_matcher._analyzer.vocabulary.get(gap.skill)
         assert skill is not None and gap.kind == skill.kind
-        checked += 1
-    assert checked >= len(report.gaps) - 2 and checked > 0
 
 
 def test_gaps_are_ranked_by_gain_and_counted_over_the_listings(default_matcher):

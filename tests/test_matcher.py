@@ -81,6 +81,7 @@ def test_skills_and_sections_off_equal_a_tfidfvectorizer_with_the_same_options(
             plurals=False,
             placeholders=False,
             title_weight=0.0,
+            resume_lead=0.0,
         ),
     )
     vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(STOP_WORDS))
