@@ -328,6 +328,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         cells = " | ".join(f"{metrics[metric].mean():.3f}" for metric in METRICS)
         print(f"| {name} | {cells} | {seconds:.1f} |")
 
+    first_name, first, _ = results[0]
+    intervals = []
+    for metric in DIFF_METRICS:
+        mean, low, high = bootstrap_diff(
+            first[metric], np.zeros_like(first[metric]), args.resamples, args.seed
+        )
+        intervals.append(f"{metric} {mean:.3f} [{low:.3f}, {high:.3f}]")
+    print()
+    print(f"{first_name}, {CONFIDENCE:.0%} bootstrap interval over queries:", "; ".join(intervals))
+
     if len(results) > 1:
         matcher_metrics = results[0][1]
         print()

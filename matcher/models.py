@@ -177,16 +177,16 @@ class Settings:
     """
 
     skills: bool = True
-    skill_words: bool = True
+    skill_words: bool = False
     sections: bool = True
     stop_words: bool = True
     sublinear_tf: bool = True
     boilerplate_min_listings: int = 3
-    title_weight: float = 40.0
+    title_weight: float = 60.0
     bigrams: bool = True
     plurals: bool = True
     placeholders: bool = True
-    skill_weight: float = 1.0
+    skill_weight: float = 0.5
     resume_lead: float = 1 / 3
 
     @classmethod

@@ -251,10 +251,10 @@ def test_bigrams_are_neighbouring_words_within_a_sentence():
     reference = CountVectorizer(ngram_range=(1, 2), stop_words=sorted(STOP_WORDS)).build_analyzer()
     assert sorted(analyzer.terms(text)) == sorted(reference(text))
     assert "excel managed" not in analyzer.terms("Advanced Excel.\nManaged a team")
-    assert "excel managed" in Analyzer(Settings(bigrams=True)).terms("Excel managed")
+    assert "model managed" in Analyzer(Settings(bigrams=True)).terms("Model managed")
 
 
 def test_plurals_fold_on_both_sides():
-    listings = [Listing("1", "Accountants and Auditors", "Examine financial statements.")]
-    match = Matcher(listings).match("Accountant; audited a financial statement")[0]
-    assert {"accountant", "financial statement", "statement"} <= {t.term for t in match.terms}
+    listings = [Listing("1", "Accountants and Auditors", "Examine the records of clients.")]
+    match = Matcher(listings).match("Accountant; examined a client record")[0]
+    assert {t.term for t in match.terms} == {"accountant", "client", "record"}

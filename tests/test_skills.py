@@ -107,7 +107,7 @@ def test_skills_become_single_terms_and_leave_no_word_behind():
 
 
 def test_skill_words_keep_the_words_of_a_skill_as_well():
-    terms = Analyzer(Settings(bigrams=False)).terms("Machine learning and k8s")
+    terms = Analyzer(Settings(bigrams=False, skill_words=True)).terms("Machine learning and k8s")
     assert terms == ["machine learning", "kubernetes", "machine", "learning", "k8s"]
 
 
