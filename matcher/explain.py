@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from .index import Index, query_vector
 from .models import MissingSkill, SkillContribution, TermContribution
@@ -25,34 +24,36 @@ class Explanation:
     missing: tuple[MissingSkill, ...]
 
 
-def explain(index: Index, row: int, query: sp.csr_matrix) -> Explanation:
-    """Return the shared terms, matched skills and missing skills of listing ``row``."""
-    start, end = index.matrix.indptr[row], index.matrix.indptr[row + 1]
-    listing_columns = index.matrix.indices[start:end]
-    listing_weights = index.matrix.data[start:end]
-    shared, in_listing, in_query = np.intersect1d(
-        listing_columns, query.indices, assume_unique=True, return_indices=True
-    )
-    contributions = listing_weights[in_listing] * query.data[in_query]
-    order = sorted(range(len(shared)), key=lambda i: (-contributions[i], index.terms[shared[i]]))
+def explain(index: Index, row: int, columns: np.ndarray, values: np.ndarray) -> Explanation:
+    """Return the shared terms, matched skills and missing skills of listing ``row``.
+
+    ``(columns, values)`` is the query vector (see ``query_vector``).
+    """
+    here = np.array([row])
+    listing_weights = index.weights_at(here, columns)[:, 0]
+    shared = np.flatnonzero(listing_weights)
+    contributions = listing_weights[shared] * values[shared]
+    names = [index.terms[int(columns[i])] for i in shared]
+    order = sorted(range(len(shared)), key=lambda i: (-contributions[i], names[i]))
     terms = tuple(
         TermContribution(
-            term=index.terms[shared[i]],
+            term=names[i],
             contribution=float(contributions[i]),
-            is_skill=bool(index.is_skill[shared[i]]),
+            is_skill=bool(index.is_skill[columns[shared[i]]]),
         )
         for i in order
     )
-    weight_of = dict(zip(listing_columns.tolist(), listing_weights.tolist(), strict=True))
-    present = set(query.indices.tolist())
+    present = set(columns.tolist())
+    asked = np.array([c for c in index.asked(row).tolist() if c not in present], dtype=np.int64)
+    asked_weights = index.weights_at(here, asked)[:, 0]
     missing = sorted(
-        (column for column in index.asked[row] if column not in present),
-        key=lambda column: (-weight_of[column], index.terms[column]),
+        zip(asked_weights.tolist(), (index.terms[c] for c in asked.tolist()), strict=True),
+        key=lambda pair: (-pair[0], pair[1]),
     )
     return Explanation(
         terms=terms,
         matched=tuple(SkillContribution(t.term, t.contribution) for t in terms if t.is_skill),
-        missing=tuple(MissingSkill(index.terms[c], weight_of[c]) for c in missing),
+        missing=tuple(MissingSkill(name, weight) for weight, name in missing),
     )
 
 
@@ -68,17 +69,28 @@ def skill_gains(
     ``rows[i]`` rises when the query's terms become ``terms_with(skill)`` (the resume with the
     skill named once more), re-scored exactly; ``asked_by`` is how many of ``rows`` ask for it.
     """
-    query = query_vector(index, query_terms)
-    present = set(query.indices.tolist())
-    block = index.matrix[rows]
-    before = np.asarray((block @ query.T).toarray()).ravel()
+    targets = np.array(rows, dtype=np.int64)
+    cache: dict[int, np.ndarray] = {}
+
+    def scores(columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        missing = [c for c in columns.tolist() if c not in cache]
+        if missing:
+            block = index.weights_at(targets, np.array(missing, dtype=np.int64))
+            cache.update(zip(missing, block, strict=True))
+        if not len(columns):
+            return np.zeros(len(rows))
+        return values @ np.vstack([cache[c] for c in columns.tolist()])
+
+    columns, values = query_vector(index, query_terms)
+    before = scores(columns, values)
+    present = set(columns.tolist())
     asked: dict[int, int] = {}
     for row in rows:
-        for column in index.asked[row]:
+        for column in index.asked(row).tolist():
             if column not in present:
                 asked[column] = asked.get(column, 0) + 1
     gains = []
     for column, count in asked.items():
-        after = query_vector(index, terms_with(index.terms[column]))
-        gains.append((column, np.asarray((block @ after.T).toarray()).ravel() - before, count))
+        after = scores(*query_vector(index, terms_with(index.terms[column])))
+        gains.append((column, after - before, count))
     return gains

@@ -67,8 +67,8 @@ class Matcher:
         """Return the resume's cosine score with every listing, in listing order."""
         if not isinstance(resume_text, str):
             raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
-        query = query_vector(self.index_, self._analyzer.query_terms(resume_text))
-        return cosine_scores(self.index_.matrix, query)
+        columns, values = query_vector(self.index_, self._analyzer.query_terms(resume_text))
+        return cosine_scores(self.index_, columns, values)
 
     def match(
         self, resume_text: str, top_k: int = 10, *, location: str | None = None
@@ -87,13 +87,13 @@ class Matcher:
             raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
-        query = query_vector(self.index_, self._analyzer.query_terms(resume_text))
-        scores = cosine_scores(self.index_.matrix, query)
+        columns, values = query_vector(self.index_, self._analyzer.query_terms(resume_text))
+        scores = cosine_scores(self.index_, columns, values)
         allowed = in_location(self.listings, location) if location else None
         rows = best_rows(scores, top_k, allowed)
         matches = []
         for rank, row in enumerate(rows, 1):
-            why = explain(self.index_, row, query)
+            why = explain(self.index_, row, columns, values)
             matches.append(
                 Match(
                     rank=rank,

@@ -1,14 +1,28 @@
-"""Stage 4, score: cosine similarity of a query row with every listing row, then the top k."""
+"""Stage 4, score: cosine similarity of a resume with every listing, then the top k.
+
+Only the postings of the resume's terms are read: each listing's score is the sum, over the
+terms it shares with the resume, of resume weight times listing weight.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+
+from .index import Index
 
 
-def cosine_scores(matrix: sp.csr_matrix, query: sp.csr_matrix) -> np.ndarray:
-    """Return each row's cosine with ``query``: a dot product, as both are L2-normalised."""
-    return np.asarray((matrix @ query.T).toarray()).ravel()
+def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Return each listing's cosine with the query vector ``(columns, values)``."""
+    n = len(index.listings)
+    if len(columns) == 0:
+        return np.zeros(n)
+    starts = index.indptr[columns]
+    ends = index.indptr[columns + 1]
+    spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    rows = np.concatenate([index.rows[s:e] for s, e in spans])
+    weights = np.concatenate([index.weights[s:e] for s, e in spans]).astype(np.float64)
+    weights *= np.repeat(values, ends - starts)
+    return np.bincount(rows, weights=weights, minlength=n)
 
 
 def top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:

@@ -21,6 +21,7 @@ from .errors import MatcherError
 from .models import ExtractedSkill
 
 KINDS = ("tool", "knowledge", "practice", "soft")
+COLUMNS = ("name", "kind", "category", "aliases", "ambiguous", "context")
 
 # A token is a run of letters and digits with internal dots (node.js, asp.net), an optional
 # leading dot (.net) and a trailing ++, + or # (c++, c#). Everything else separates tokens.
@@ -84,7 +85,11 @@ class SkillVocabulary:
         self._forms: dict[tuple[str, ...], list[_Form]] = {}
         self._plurals: dict[tuple[str, ...], list[_Form]] = {}
         names: set[str] = set()
-        for line, row in enumerate(rows, 2):
+        # The rows as given, so that a saved index can carry the vocabulary it was built with.
+        self.rows: tuple[dict[str, str], ...] = tuple(
+            {column: (row.get(column) or "") for column in COLUMNS} for row in rows
+        )
+        for line, row in enumerate(self.rows, 2):
             skill = self._skill(row, line)
             if skill.name in names:
                 raise MatcherError(source, f"line {line}: skill '{skill.name}' is listed twice")
@@ -113,6 +118,14 @@ class SkillVocabulary:
         """Return the vocabulary in a CSV file with the columns of ``matcher/data/skills.csv``."""
         text = Path(path).read_text(encoding="utf-8-sig")
         return cls(csv.DictReader(io.StringIO(text)), source=str(path))
+
+    def to_csv(self) -> str:
+        """Return the vocabulary as CSV text in the format ``from_csv`` reads."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()
 
     def _skill(self, row: dict[str, str], line: int) -> Skill:
         name = (row.get("name") or "").strip()

@@ -43,9 +43,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import MatcherError
-from .skills import SkillVocabulary, builtin_vocabulary, tokens
+from .skills import COLUMNS, SkillVocabulary, builtin_vocabulary, tokens
 
-COLUMNS = ("name", "kind", "category", "aliases", "ambiguous", "context")
 BUILTIN = "builtin"
 SOURCES = ("esco", "onet")
 ATTRIBUTIONS = {
