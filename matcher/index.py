@@ -7,7 +7,7 @@ and the same arrays can be written to disk and memory-mapped back (``matcher/sto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -84,12 +84,23 @@ class Index:
         return out
 
 
-def build_index(listings: Sequence[Listing], analyzer: Analyzer) -> Index:
-    """Return the TF-IDF index of ``listings`` under the analyzer's settings."""
+def build_index(
+    listings: Sequence[Listing],
+    analyzer: Analyzer,
+    progress: Callable[[int], None] | None = None,
+) -> Index:
+    """Return the TF-IDF index of ``listings`` under the analyzer's settings.
+
+    ``progress(n)`` reports n more steps done, of ``2 * len(listings)`` (two passes).
+    """
     import scipy.sparse as sp
 
     settings = analyzer.settings
-    documents = [sentences(listing.description, settings) for listing in listings]
+    documents = []
+    for done, listing in enumerate(listings, 1):
+        documents.append(sentences(listing.description, settings))
+        if progress and done % 1000 == 0:
+            progress(1000)
     repeated = (
         repeated_shingles(documents, settings.boilerplate_min_listings)
         if settings.sections
@@ -103,7 +114,13 @@ def build_index(listings: Sequence[Listing], analyzer: Analyzer) -> Index:
             else document
             for listing, document in zip(listings, documents, strict=True)
         ]
-    analysed = [analyzer.weighted_terms(document, repeated) for document in documents]
+    analysed = []
+    for done, document in enumerate(documents, 1):
+        analysed.append(analyzer.weighted_terms(document, repeated))
+        if progress and done % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(2 * len(listings) - 2000 * (len(listings) // 1000))
     terms = sorted({term for weights, _ in analysed for term in weights})
     table = TermTable(terms)
     columns = table._columns

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from .analyse import Analyzer
+from .errors import ListingFormatError
 from .explain import explain, skill_gains
 from .index import Index, build_index, query_vector
 from .models import (
+    Candidate,
     GapReport,
     Listing,
     ListingSet,
@@ -22,10 +25,11 @@ from .models import (
     SkillsDocument,
     SkillsReport,
 )
-from .read import LISTING_SUFFIXES, load_listings, read_resume
-from .score import cosine_scores
+from .read import LISTING_SUFFIXES, content_id, load_listings, read_resume
+from .score import batch_scores, cosine_scores
 from .score import top_k as best_rows
 from .skills import SkillVocabulary, extract_skills
+from .store import load_index, save_index
 from .taxonomy import load_vocabulary
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
@@ -47,6 +51,7 @@ class Matcher:
         *,
         settings: Settings | None = None,
         vocabulary: SkillVocabulary | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         if isinstance(listings, (str, bytes, Path)):
             raise TypeError(
@@ -54,14 +59,51 @@ class Matcher:
                 "use Matcher(load_listings(path))"
             )
         self.settings = settings or Settings()
-        self.listings: tuple[Listing, ...] = tuple(listings)
+        self.listings: Sequence[Listing] = tuple(listings)
         if not self.listings:
             raise ValueError("Matcher needs at least one listing")
         for listing in self.listings:
             if not isinstance(listing, Listing):
                 raise TypeError(f"Matcher expects Listing objects, got {type(listing).__name__}")
         self._analyzer = Analyzer(self.settings, vocabulary)
-        self.index_: Index = build_index(self.listings, self._analyzer)
+        self.index_: Index = build_index(self.listings, self._analyzer, progress)
+
+    def _matches(
+        self, rows: list[int], scores: np.ndarray, columns: np.ndarray, values: np.ndarray
+    ) -> list[Match]:
+        matches = []
+        for rank, row in enumerate(rows, 1):
+            why = explain(self.index_, row, columns, values)
+            matches.append(
+                Match(
+                    rank=rank,
+                    score=float(scores[row]),
+                    listing=self.listings[row],
+                    matched=why.matched,
+                    missing=why.missing,
+                    terms=why.terms,
+                )
+            )
+        return matches
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the index to ``folder`` (see ``matcher/store.py``); a crash leaves the old one."""
+        return save_index(self.index_, self.settings, self._analyzer.vocabulary, folder)
+
+    @classmethod
+    def load(cls, folder: str | Path, *, verify: bool = False) -> Matcher:
+        """Map a saved index back, ready to match; nothing is rebuilt.
+
+        Raises ``IndexFormatError`` for a missing, damaged or newer-format index; ``verify``
+        also checks every file's checksum.
+        """
+        index, settings, vocabulary = load_index(folder, verify=verify)
+        matcher = cls.__new__(cls)
+        matcher.settings = settings
+        matcher.listings = index.listings
+        matcher._analyzer = Analyzer(settings, vocabulary)
+        matcher.index_ = index
+        return matcher
 
     def scores(self, resume_text: str) -> np.ndarray:
         """Return the resume's cosine score with every listing, in listing order."""
@@ -91,20 +133,58 @@ class Matcher:
         scores = cosine_scores(self.index_, columns, values)
         allowed = in_location(self.listings, location) if location else None
         rows = best_rows(scores, top_k, allowed)
-        matches = []
-        for rank, row in enumerate(rows, 1):
-            why = explain(self.index_, row, columns, values)
-            matches.append(
-                Match(
-                    rank=rank,
-                    score=float(scores[row]),
-                    listing=self.listings[row],
-                    matched=why.matched,
-                    missing=why.missing,
-                    terms=why.terms,
-                )
-            )
+        matches = self._matches(rows, scores, columns, values)
         return rows, matches
+
+    def match_many(self, resume_texts: Sequence[str], top_k: int = 10) -> list[list[Match]]:
+        """Rank the listings for many resumes at once; the same result as ``match`` for each.
+
+        Resumes are scored in chunks with one sparse product per chunk, which beats one
+        ``match`` call per resume once there are dozens of them.
+        """
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        queries = [query_vector(self.index_, self._analyzer.query_terms(t)) for t in resume_texts]
+        results: list[list[Match]] = []
+        chunk = max(1, min(64, 4_000_000 // max(1, len(self.listings))))
+        for start in range(0, len(queries), chunk):
+            part = queries[start : start + chunk]
+            for (columns, values), scores in zip(
+                part, batch_scores(self.index_, part), strict=True
+            ):
+                rows = best_rows(scores, top_k)
+                results.append(self._matches(rows, scores, columns, values))
+        return results
+
+    def candidates(
+        self, listing: int | str, resumes: Sequence[tuple[str, str]], top_k: int = 10
+    ) -> list[Candidate]:
+        """Rank ``resumes`` (name, text) for one listing (its row, or its id), best first.
+
+        Each resume is scored as ``match`` scores it against this listing, with the same
+        explanation: the skills it shares with the listing and those it lacks.
+        """
+        row = listing if isinstance(listing, int) else self._row_of(listing)
+        if top_k < 1:
+            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        here = np.array([row])
+        ranked = []
+        for name, text in resumes:
+            columns, values = query_vector(self.index_, self._analyzer.query_terms(text))
+            score = float(values @ self.index_.weights_at(here, columns)[:, 0])
+            ranked.append((score, name, columns, values))
+        ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
+        out = []
+        for rank, (score, name, columns, values) in enumerate(ranked[:top_k], 1):
+            why = explain(self.index_, row, columns, values)
+            out.append(Candidate(rank, score, name, why.matched, why.missing, why.terms))
+        return out
+
+    def _row_of(self, listing_id: str) -> int:
+        for row, listing in enumerate(self.listings):
+            if listing.id == listing_id:
+                return row
+        raise ListingFormatError(listing_id, "no listing with this id")
 
     def gaps(self, resume_text: str, top: int = 10, *, location: str | None = None) -> GapReport:
         """Rank the skills the resume's ``top`` best listings ask for and the resume lacks.
@@ -169,14 +249,16 @@ def match_files(
     location: str | None = None,
     settings: Settings | None = None,
     vocabulary: VocabularyChoice = None,
+    index: str | Path | None = None,
 ) -> MatchReport:
     """Read a resume and listings files (default: the bundled ones), and rank them.
 
     ``resume`` may be ``"-"`` for standard input. ``vocabulary`` defaults to the built-in one
-    merged with every imported one (see ``load_vocabulary``). Raises ``ResumeReadError``,
-    ``ListingFormatError`` or ``VocabularyError`` for input that cannot be used.
+    merged with every imported one (see ``load_vocabulary``). ``index`` ranks a saved index
+    instead of listings files. Raises ``ResumeReadError``, ``ListingFormatError``,
+    ``VocabularyError`` or ``IndexFormatError`` for input that cannot be used.
     """
-    resume_text, listing_set, matcher = _read_all(resume, listings, settings, vocabulary)
+    resume_text, listing_set, matcher = _read_all(resume, listings, settings, vocabulary, index)
     matches = matcher.match(resume_text, top_k=top_k, location=location)
     considered = int(in_location(listing_set, location).sum()) if location else len(listing_set)
     return MatchReport(
@@ -198,12 +280,13 @@ def gap_files(
     location: str | None = None,
     settings: Settings | None = None,
     vocabulary: VocabularyChoice = None,
+    index: str | Path | None = None,
 ) -> GapReport:
     """Read a resume and listings files (default: the bundled ones), and rank its skill gaps.
 
     See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
     """
-    resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary)
+    resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index)
     return matcher.gaps(resume_text, top=top, location=location)
 
 
@@ -212,12 +295,114 @@ def _read_all(
     listings: Sequence[str | Path],
     settings: Settings | None,
     vocabulary: VocabularyChoice,
+    index: str | Path | None = None,
 ) -> tuple[str, ListingSet, Matcher]:
-    """Read the vocabulary, the resume and the listings (default: bundled), and index them."""
+    """Read the resume, and the listings (default: bundled) or a saved index, ready to match."""
+    matcher, listing_set = _matcher(listings, settings, vocabulary, index)
+    return read_resume(resume), listing_set, matcher
+
+
+def _matcher(
+    listings: Sequence[str | Path],
+    settings: Settings | None,
+    vocabulary: VocabularyChoice,
+    index: str | Path | None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Matcher, ListingSet]:
+    if index is not None:
+        if listings or settings is not None or vocabulary is not None:
+            raise ValueError("a saved index brings its own listings, settings and vocabulary")
+        matcher = Matcher.load(index)
+        return matcher, ListingSet(tuple(matcher.listings))
     vocab = _vocabulary(vocabulary)
-    resume_text = read_resume(resume)
     listing_set = load_listings(list(listings) or [default_listings_path()])
-    return resume_text, listing_set, Matcher(listing_set, settings=settings, vocabulary=vocab)
+    matcher = Matcher(listing_set, settings=settings, vocabulary=vocab, progress=progress)
+    return matcher, listing_set
+
+
+def index_files(
+    listings: Sequence[str | Path],
+    folder: str | Path,
+    *,
+    settings: Settings | None = None,
+    vocabulary: VocabularyChoice = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Matcher, ListingSet]:
+    """Read listings files, index them and save the index to ``folder``.
+
+    ``progress`` is as for ``build_index``: steps done of ``2 * listings``.
+    """
+    matcher, listing_set = _matcher(listings, settings, vocabulary, None, progress)
+    matcher.save(folder)
+    return matcher, listing_set
+
+
+def add_files(
+    folder: str | Path,
+    listings: Sequence[str | Path],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Add listings files to a saved index; return (listings added, duplicates dropped).
+
+    The index is rebuilt from its listings and the new ones with its own settings and
+    vocabulary (idf and boilerplate depend on every listing), so the result is what building
+    from all of them at once gives, and it replaces the old index atomically.
+    """
+    old = Matcher.load(folder)
+    new = load_listings(list(listings))
+    seen = {content_id(listing.description) for listing in old.listings}
+    ids = {listing.id for listing in old.listings}
+    added = []
+    for listing in new:
+        key = content_id(listing.description)
+        if key in seen:
+            continue
+        seen.add(key)
+        if listing.id in ids:
+            listing = dataclasses.replace(listing, id=f"{listing.id}-{key}")
+        ids.add(listing.id)
+        added.append(listing)
+    if added:
+        rebuilt = Matcher(
+            [*old.listings, *added],
+            settings=old.settings,
+            vocabulary=old._analyzer.vocabulary,
+            progress=progress,
+        )
+        rebuilt.save(folder)
+    return len(added), len(new) - len(added) + new.duplicates_dropped
+
+
+def match_many_files(
+    resumes: Sequence[str | Path],
+    listings: Sequence[str | Path] = (),
+    *,
+    index: str | Path | None = None,
+    top_k: int = 10,
+    vocabulary: VocabularyChoice = None,
+) -> list[tuple[str, list[Match]]]:
+    """Rank the listings (or a saved index) for each resume file, in one batch."""
+    texts = [read_resume(resume) for resume in resumes]
+    matcher, _ = _matcher(listings, None, vocabulary, index)
+    ranked = matcher.match_many(texts, top_k=top_k)
+    return [(str(resume), matches) for resume, matches in zip(resumes, ranked, strict=True)]
+
+
+def candidate_files(
+    listing_id: str,
+    resumes: Sequence[str | Path],
+    listings: Sequence[str | Path] = (),
+    *,
+    index: str | Path | None = None,
+    top_k: int = 10,
+    vocabulary: VocabularyChoice = None,
+) -> tuple[Listing, list[Candidate]]:
+    """Rank resume files for the listing ``listing_id`` of the listings (or a saved index)."""
+    texts = [(str(resume), read_resume(resume)) for resume in resumes]
+    matcher, _ = _matcher(listings, None, vocabulary, index)
+    row = matcher._row_of(listing_id)
+    return matcher.listings[row], matcher.candidates(row, texts, top_k=top_k)
 
 
 def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> SkillsReport:

@@ -87,6 +87,18 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One resume ranked for a listing, explained as a ``Match`` is: terms add up to score."""
+
+    rank: int
+    score: float
+    resume: str  # the name it was given by (a file path)
+    matched: tuple[SkillContribution, ...] = ()
+    missing: tuple[MissingSkill, ...] = ()
+    terms: tuple[TermContribution, ...] = ()
+
+
+@dataclass(frozen=True)
 class MatchReport:
     """Everything one ranking run produced: the matches and what was ranked."""
 

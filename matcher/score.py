@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import MatcherError
 from .index import Index
 
 
@@ -22,7 +23,29 @@ def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.n
     rows = np.concatenate([index.rows[s:e] for s, e in spans])
     weights = np.concatenate([index.weights[s:e] for s, e in spans]).astype(np.float64)
     weights *= np.repeat(values, ends - starts)
-    return np.bincount(rows, weights=weights, minlength=n)
+    scores = np.bincount(rows, weights=weights, minlength=n)
+    if len(scores) != n or (len(rows) and rows.min() < 0):
+        raise MatcherError("index", "postings point outside the listings; the index is damaged")
+    return scores
+
+
+def batch_scores(index: Index, queries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Return the cosine of each query with every listing: one sparse product for them all."""
+    import scipy.sparse as sp
+
+    n, v = len(index.listings), len(index.terms)
+    listings = sp.csc_matrix((index.weights, index.rows, index.indptr), shape=(n, v))
+    indptr = np.zeros(len(queries) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(columns) for columns, _ in queries])
+    block = sp.csr_matrix(
+        (
+            np.concatenate([values for _, values in queries]) if queries else np.zeros(0),
+            np.concatenate([columns for columns, _ in queries]) if queries else np.zeros(0, int),
+            indptr,
+        ),
+        shape=(len(queries), v),
+    )
+    return np.asarray((block @ listings.T.astype(np.float64)).toarray())
 
 
 def top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:
