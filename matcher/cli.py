@@ -12,8 +12,16 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import MatcherError
-from .matcher import gap_files, match_files, skills_in_file
-from .render import render, render_gaps, render_skills
+from .matcher import (
+    add_files,
+    candidate_files,
+    gap_files,
+    index_files,
+    match_files,
+    match_many_files,
+    skills_in_file,
+)
+from .render import render, render_candidates, render_gaps, render_many, render_skills
 from .taxonomy import (
     ATTRIBUTIONS,
     import_taxonomy,
@@ -72,6 +80,26 @@ VocabularyOpt = Annotated[
         "Repeat to combine. Default: builtin plus every imported one.",
     ),
 ]
+
+
+IndexOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--index", "-i", metavar="DIR", help="A saved index (matcher index build) to rank."
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar (it is off when not a terminal).")
+]
+
+
+def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: Any) -> None:
+    if index is not None and (listings or vocabulary):
+        raise typer.BadParameter(
+            "a saved index brings its own listings and vocabulary; give LISTINGS and "
+            "--vocabulary only without --index",
+            param_hint="--index",
+        )
 
 
 def _fail(exc: MatcherError) -> typer.Exit:
@@ -138,11 +166,18 @@ def match(
     fmt: FormatOpt = Format.table,
     location: LocationOpt = None,
     vocabulary: VocabularyOpt = None,
+    index: IndexOpt = None,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
+    _check_index(index, listings, vocabulary)
     try:
         report = match_files(
-            resume, listings or [], top_k=top, location=location, vocabulary=vocabulary
+            resume,
+            listings or [],
+            top_k=top,
+            location=location,
+            vocabulary=vocabulary,
+            index=index,
         )
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -168,15 +203,161 @@ def gaps(
     fmt: FormatOpt = Format.table,
     location: LocationOpt = None,
     vocabulary: VocabularyOpt = None,
+    index: IndexOpt = None,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
+    _check_index(index, listings, vocabulary)
     try:
         report = gap_files(
-            resume, listings or [], top=top, location=location, vocabulary=vocabulary
+            resume,
+            listings or [],
+            top=top,
+            location=location,
+            vocabulary=vocabulary,
+            index=index,
         )
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_gaps(report, fmt.value, width=_width()), nl=False)
+
+
+@app.command("match-many")
+def match_many(
+    resumes: Annotated[
+        list[str], typer.Argument(metavar="RESUMES...", help="Resume files (.txt .md .pdf .docx).")
+    ],
+    index: IndexOpt = None,
+    listings: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option(
+            "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", "-n", min=1, metavar="N", help="Listings per resume.")
+    ] = 10,
+    vocabulary: VocabularyOpt = None,
+) -> None:
+    """Rank the listings for many resumes in one batch; JSON Lines, one line per resume."""
+    _check_index(index, listings, vocabulary)
+    try:
+        results = match_many_files(
+            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary
+        )
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(render_many(results), nl=False)
+
+
+@app.command()
+def candidates(
+    listing: Annotated[str, typer.Argument(metavar="LISTING_ID", help="The listing's id.")],
+    resumes: Annotated[
+        list[str], typer.Argument(metavar="RESUMES...", help="Resume files to rank for it.")
+    ],
+    index: IndexOpt = None,
+    listings: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option(
+            "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", "-n", min=1, metavar="N", help="How many resumes to show.")
+    ] = 10,
+    fmt: FormatOpt = Format.table,
+    vocabulary: VocabularyOpt = None,
+) -> None:
+    """Rank RESUMES for one listing, with the skills each shares with it and lacks."""
+    _check_index(index, listings, vocabulary)
+    try:
+        found, ranked = candidate_files(
+            listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary
+        )
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(render_candidates(found, ranked, fmt.value, width=_width()), nl=False)
+
+
+index_app = typer.Typer(
+    no_args_is_help=True,
+    help="Build a saved index of listings, and add to it.",
+    epilog=(
+        "Examples:\n\n\b\n"
+        "  matcher index build jobs.jsonl more/ -o jobs.index\n"
+        "  matcher match resume.pdf --index jobs.index\n"
+        "  matcher index add jobs.index new-jobs.csv"
+    ),
+)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("build")
+def index_build(
+    listings: Annotated[
+        list[Path], typer.Argument(metavar="LISTINGS...", help="Listings files or folders.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--output", "-o", metavar="DIR", help="Where to write the index.")
+    ],
+    vocabulary: VocabularyOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Index LISTINGS and save the index to DIR (replacing an index already there)."""
+    try:
+        with _Bar(quiet) as bar:
+            _, listing_set = index_files(listings, out, vocabulary=vocabulary, progress=bar.step)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    if not quiet:
+        typer.echo(f"Indexed {len(listing_set)} listings into {out}", err=True)
+
+
+@index_app.command("add")
+def index_add(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
+    listings: Annotated[
+        list[Path], typer.Argument(metavar="LISTINGS...", help="Listings files or folders.")
+    ],
+    quiet: QuietOpt = False,
+) -> None:
+    """Add LISTINGS to the index in DIR (listings already in it are skipped)."""
+    try:
+        with _Bar(quiet) as bar:
+            added, dropped = add_files(folder, listings, progress=bar.step)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    if not quiet:
+        typer.echo(f"Added {added} listings to {folder}; {dropped} were duplicates", err=True)
+
+
+class _Bar:
+    """A progress bar on stderr while an index is built; nothing when quiet or not a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        import sys
+
+        self._progress: Any = None
+        if not quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._task: Any = None
+
+    def __enter__(self) -> _Bar:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task("Indexing", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def step(self, n: int) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, n)
 
 
 class _FileOrCommand(TyperGroup):

@@ -11,7 +11,15 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .models import GapReport, Match, MatchReport, SkillsDocument, SkillsReport
+from .models import (
+    Candidate,
+    GapReport,
+    Listing,
+    Match,
+    MatchReport,
+    SkillsDocument,
+    SkillsReport,
+)
 
 FORMATS = ("table", "json", "markdown")
 _SHOWN_SKILLS = 5
@@ -353,3 +361,66 @@ def skills_to_dict(report: SkillsReport) -> dict[str, Any]:
         ],
         "attributions": list(report.attributions),
     }
+
+
+# ------------------------------------------------------------------- batches and candidates
+
+
+def render_many(results: list[tuple[str, list[Match]]]) -> str:
+    """Return JSON Lines: one object per resume, ``{"resume": ..., "matches": [...]}``."""
+    return "".join(
+        json.dumps({"resume": name, "matches": [_match_to_dict(m) for m in matches]},
+                   ensure_ascii=False) + "\n"
+        for name, matches in results
+    )  # fmt: skip
+
+
+def render_candidates(
+    listing: Listing, candidates: list[Candidate], fmt: str, width: int = 100
+) -> str:
+    """Return resumes ranked for one listing in one of ``FORMATS``, ending in a newline."""
+    if fmt == "json":
+        data = {
+            "listing": {"id": listing.id, "title": listing.title, "location": listing.location},
+            "candidates": [
+                {
+                    "rank": c.rank,
+                    "score": c.score,
+                    "resume": c.resume,
+                    "matched": [
+                        {"skill": s.skill, "contribution": s.contribution} for s in c.matched
+                    ],
+                    "missing": [{"skill": s.skill, "weight": s.weight} for s in c.missing],
+                    "terms": [
+                        {"term": t.term, "contribution": t.contribution, "skill": t.is_skill}
+                        for t in c.terms
+                    ],
+                }
+                for c in candidates
+            ],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    title = f"{len(candidates)} resumes ranked for {listing.title} ({listing.id})"
+    rows = [
+        [
+            str(c.rank),
+            f"{c.score:.3f}",
+            c.resume.replace("\\", "/").rsplit("/", 1)[-1],  # the file name; JSON has the path
+            _listed([f"{s.skill} {s.contribution:.3f}" for s in c.matched], _SHOWN_SKILLS, "\n"),
+            _listed([s.skill for s in c.missing], _SHOWN_MISSING, "\n"),
+        ]
+        for c in candidates
+    ]
+    header = ["#", "Score", "Resume", "Matched skills", "Missing skills"]
+    if fmt == "markdown":
+        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|---:|---:|---|---|---|"]
+        lines += [
+            "| " + " | ".join(_md_cell(c.replace("\n", ", ")) for c in row) + " |" for row in rows
+        ]
+        return "\n".join([*lines, ""])
+    if fmt == "table":
+        table = _table(title, _CAPTION, header, right={0, 1})
+        for row in rows:
+            table.add_row(*row)
+        return _print(table, width)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
