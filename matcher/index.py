@@ -7,14 +7,19 @@ and the same arrays can be written to disk and memory-mapped back (``matcher/sto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from .analyse import Analyzer, Sentence, repeated_shingles, sentences
+from .analyse import Analyzer, Sentence, sentences
 from .models import UNTITLED, Listing
+
+_T = TypeVar("_T")
 
 
 class Terms(Protocol):
@@ -84,80 +89,196 @@ class Index:
         return out
 
 
+# Below this many listings one process beats starting workers.
+PARALLEL_MIN = 4000
+_CHUNK = 500
+# Work the worker processes read from their parent's memory (they are forked).
+_SHARED: dict[str, Any] = {}
+
+
 def build_index(
     listings: Sequence[Listing],
     analyzer: Analyzer,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Index:
     """Return the TF-IDF index of ``listings`` under the analyzer's settings.
 
-    ``progress(n)`` reports n more steps done, of ``2 * len(listings)`` (two passes).
+    Two passes over the listings: one finds text repeated across them (boilerplate), one
+    weighs every listing's terms. Each runs on ``workers`` processes (default: every core,
+    from ``PARALLEL_MIN`` listings up, where the platform can fork). Terms are numbered as they
+    come, so memory grows with the index, not with Python objects per listing.
+    ``progress(n)`` reports n more steps done, of ``2 * len(listings)``.
     """
-    import scipy.sparse as sp
-
     settings = analyzer.settings
-    documents = []
-    for done, listing in enumerate(listings, 1):
-        documents.append(sentences(listing.description, settings))
-        if progress and done % 1000 == 0:
-            progress(1000)
-    repeated = (
-        repeated_shingles(documents, settings.boilerplate_min_listings)
-        if settings.sections
-        else set()
-    )
-    if settings.title_weight > 0:
-        # The title, given or guessed from the text, is the listing's most telling line.
-        documents = [
-            [Sentence(listing.title, settings.title_weight, "title", frozenset()), *document]
-            if listing.title and listing.title != UNTITLED
-            else document
-            for listing, document in zip(listings, documents, strict=True)
-        ]
-    analysed = []
-    for done, document in enumerate(documents, 1):
-        analysed.append(analyzer.weighted_terms(document, repeated))
-        if progress and done % 1000 == 0:
-            progress(1000)
-    if progress:
-        progress(2 * len(listings) - 2000 * (len(listings) // 1000))
-    terms = sorted({term for weights, _ in analysed for term in weights})
-    table = TermTable(terms)
-    columns = table._columns
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for weights, _ in analysed:
-        indices.extend(columns[term] for term in weights)
-        data.extend(weights.values())
-        indptr.append(len(indices))
-    counts = sp.csr_matrix(
-        (_tf(np.asarray(data, dtype=np.float64), settings.sublinear_tf), indices, indptr),
-        shape=(len(listings), len(terms)),
-    )
-    if terms:
-        from sklearn.feature_extraction.text import TfidfTransformer
+    n = len(listings)
+    procs = _processes(workers, n)
+    _SHARED.update(listings=listings, analyzer=analyzer, repeated=set())
+    try:
+        if settings.sections:
+            _SHARED["repeated"] = _repeated(n, settings.boilerplate_min_listings, procs, progress)
+        elif progress:
+            progress(n)
+        columns: dict[str, int] = {}
+        indptr = array("q", [0])
+        indices = array("i")
+        data = array("d")
+        asked_indptr = array("q", [0])
+        asked = array("i")
+        for chunk in _map(_weigh_chunk, n, procs):
+            for terms, weights, skills in chunk:
+                indices.extend(columns.setdefault(t, len(columns)) for t in terms)
+                data.extend(weights)
+                indptr.append(len(indices))
+                asked.extend(sorted(columns[skill] for skill in skills))
+                asked_indptr.append(len(asked))
+            if progress:
+                progress(len(chunk))
+    finally:
+        _SHARED.clear()
+    return _assemble(listings, analyzer, columns, indptr, indices, data, asked_indptr, asked)
 
-        transformer = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False)
-        matrix = sp.csc_matrix(transformer.fit_transform(counts))
-        idf = np.asarray(transformer.idf_, dtype=np.float64)
-    else:  # nothing but stop words and ambiguous names: every score will be zero
-        matrix, idf = sp.csc_matrix(counts), np.zeros(0)
-    matrix.sort_indices()
-    asked_indptr = np.zeros(len(listings) + 1, dtype=np.int64)
-    asked_lists = [sorted(columns[skill] for skill in skills) for _, skills in analysed]
-    asked_indptr[1:] = np.cumsum([len(a) for a in asked_lists])
+
+def _processes(workers: int | None, n: int) -> int:
+    if workers is None:
+        workers = (os.cpu_count() or 1) if n >= PARALLEL_MIN else 1
+    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, workers)
+
+
+def _map(function: Callable[[int, int], _T], n: int, procs: int) -> Iterator[_T]:
+    """Yield ``function(start, end)`` over chunks of the listings, in order."""
+    spans = [(start, min(n, start + _CHUNK)) for start in range(0, n, _CHUNK)]
+    if procs == 1 or len(spans) < 2:
+        for start, end in spans:
+            yield function(start, end)
+        return
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        yield from pool.imap(_Call(function), spans)
+
+
+class _Call:
+    def __init__(self, function: Callable[[int, int], Any]) -> None:
+        self.function = function
+
+    def __call__(self, span: tuple[int, int]) -> Any:
+        return self.function(*span)
+
+
+def _documents(start: int, end: int) -> Iterator[tuple[Listing, list[Sentence]]]:
+    settings = _SHARED["analyzer"].settings
+    for listing in _SHARED["listings"][start:end]:
+        yield listing, sentences(listing.description, settings)
+
+
+def _shingle_chunk(start: int, end: int) -> np.ndarray:
+    """Return each listing's distinct word triples (hashed), one listing after another."""
+    parts = [
+        np.fromiter(frozenset().union(*(s.shingles for s in document)), dtype=np.int64)
+        for _, document in _documents(start, end)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _repeated(
+    n: int, min_listings: int, procs: int, progress: Callable[[int], None] | None
+) -> set[int]:
+    """Return the word triples found in at least ``min_listings`` listings.
+
+    Counted with sorted arrays, merged every so often, not a dict of every triple.
+    """
+    keys = np.zeros(0, dtype=np.int64)
+    counts = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    size = 0
+    for done, chunk in enumerate(_map(_shingle_chunk, n, procs)):
+        pending.append(chunk)
+        size += len(chunk)
+        if progress:
+            progress(min(_CHUNK, n - done * _CHUNK))
+        if size > 20_000_000:
+            keys, counts = _merge(keys, counts, pending)
+            pending, size = [], 0
+    keys, counts = _merge(keys, counts, pending)
+    return set(keys[counts >= min_listings].tolist())
+
+
+def _merge(
+    keys: np.ndarray, counts: np.ndarray, pending: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    new, new_counts = np.unique(
+        np.concatenate([np.zeros(0, np.int64), *pending]), return_counts=True
+    )
+    both = np.concatenate([keys, new])
+    merged, inverse = np.unique(both, return_inverse=True)
+    totals = np.zeros(len(merged), dtype=np.int64)
+    np.add.at(totals, inverse, np.concatenate([counts, new_counts]))
+    return merged, totals
+
+
+def _weigh_chunk(start: int, end: int) -> list[tuple[list[str], list[float], list[str]]]:
+    """Return each listing's terms, their summed weights, and the skills it asks for."""
+    analyzer: Analyzer = _SHARED["analyzer"]
+    settings = analyzer.settings
+    repeated = _SHARED["repeated"]
+    out = []
+    for listing, document in _documents(start, end):
+        if settings.title_weight > 0 and listing.title and listing.title != UNTITLED:
+            # The title, given or guessed from the text, is the listing's most telling line.
+            document = [Sentence(listing.title, settings.title_weight, "title", frozenset()),
+                        *document]  # fmt: skip
+        weights, skills = analyzer.weighted_terms(document, repeated)
+        out.append((list(weights), list(weights.values()), sorted(skills)))
+    return out
+
+
+def _assemble(
+    listings: Sequence[Listing],
+    analyzer: Analyzer,
+    columns: dict[str, int],
+    indptr: array[int],
+    indices: array[int],
+    data: array[float],
+    asked_indptr: array[int],
+    asked: array[int],
+) -> Index:
+    """Turn per-listing term weights into L2-normalised TF-IDF postings, terms sorted."""
+    settings = analyzer.settings
+    n, v = len(listings), len(columns)
+    terms = sorted(columns)
+    renumber = np.zeros(v, dtype=np.int32)
+    renumber[[columns[t] for t in terms]] = np.arange(v, dtype=np.int32)
+    cols = renumber[np.frombuffer(indices, dtype=np.int32)] if v else np.zeros(0, np.int32)
+    tf = _tf(np.frombuffer(data, dtype=np.float64), settings.sublinear_tf)
+    row_ptr = np.frombuffer(indptr, dtype=np.int64)
+    # Smoothed idf, as scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1.
+    df = np.bincount(cols, minlength=v)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    weights = tf * idf[cols]
+    row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
+    norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
+    weights /= np.where(norms > 0, norms, 1.0)[row_of]
+    order = np.lexsort((row_of, cols))  # term-major, listings in order within a term
+    postings_ptr = np.zeros(v + 1, dtype=np.int64)
+    postings_ptr[1:] = np.cumsum(df)
     skill_names = analyzer.vocabulary.names if analyzer.vocabulary else frozenset()
+    asked_columns = renumber[np.frombuffer(asked, dtype=np.int32)] if v else np.zeros(0, np.int32)
+    asked_ptr = np.frombuffer(asked_indptr, dtype=np.int64)
+    for row in range(n):  # keep each listing's asked skills sorted by column
+        start, end = asked_ptr[row], asked_ptr[row + 1]
+        if end - start > 1:
+            asked_columns[start:end] = np.sort(asked_columns[start:end])
     return Index(
         listings=tuple(listings),
-        terms=table,
+        terms=TermTable(terms),
         idf=idf,
-        indptr=matrix.indptr.astype(np.int64),
-        rows=matrix.indices.astype(np.int32),
-        weights=matrix.data.astype(np.float32),
+        indptr=postings_ptr,
+        rows=row_of[order],
+        weights=weights[order].astype(np.float32),
         is_skill=np.array([term in skill_names for term in terms], dtype=bool),
-        asked_indptr=asked_indptr,
-        asked_columns=np.array([c for a in asked_lists for c in a], dtype=np.int32),
+        asked_indptr=asked_ptr.copy(),
+        asked_columns=asked_columns.astype(np.int32),
         sublinear_tf=settings.sublinear_tf,
     )
 

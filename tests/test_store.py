@@ -209,3 +209,19 @@ def test_cli_index_errors(tmp_path):
     assert both.exit_code == 2
     unknown = run("candidates", "no-such-id", str(resume_path("economist")))
     assert unknown.exit_code == 1 and "no-such-id: no listing with this id" in unknown.stderr
+
+
+def test_building_on_several_processes_gives_the_same_index(monkeypatch, fixture_listings):
+    import matcher.index as index_module
+    from matcher import Settings
+    from matcher.analyse import Analyzer
+
+    monkeypatch.setattr(index_module, "_CHUNK", 3)
+    analyzer = Analyzer(Settings())
+    one = index_module.build_index(fixture_listings, analyzer, workers=1)
+    steps = []
+    two = index_module.build_index(fixture_listings, analyzer, steps.append, workers=2)
+    for name in ("idf", "indptr", "rows", "weights", "is_skill", "asked_indptr", "asked_columns"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name
+    assert one.terms.terms == two.terms.terms
+    assert sum(steps) == 2 * len(fixture_listings)
