@@ -21,8 +21,10 @@ def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.n
     ends = index.indptr[columns + 1]
     spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
     rows = np.concatenate([index.rows[s:e] for s, e in spans])
-    weights = np.concatenate([index.weights[s:e] for s, e in spans]).astype(np.float64)
-    weights *= np.repeat(values, ends - starts)
+    # float32 weights times float64 resume weights: one pass, in float64.
+    weights = np.concatenate([index.weights[s:e] for s, e in spans]) * np.repeat(
+        values, ends - starts
+    )
     scores = np.bincount(rows, weights=weights, minlength=n)
     if len(scores) != n or (len(rows) and rows.min() < 0):
         raise MatcherError("index", "postings point outside the listings; the index is damaged")
