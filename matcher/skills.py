@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import MatcherError
 from .models import ExtractedSkill
@@ -54,8 +55,7 @@ class SkillHit:
     end: int
 
 
-@dataclass(frozen=True)
-class _Form:
+class _Form(NamedTuple):  # a tuple: tens of thousands are made per vocabulary
     skill: int
     tokens: tuple[str, ...]  # as written in the vocabulary
     case_sensitive: bool
@@ -102,7 +102,7 @@ class SkillVocabulary:
                 self._add(index, form, ambiguous=True)
             self._context.append(
                 tuple(
-                    tuple(t.group().lower() for t in tokens(c)) for c in _split(row.get("context"))
+                    tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context"))
                 )
             )
         # Plurals ("large language models") count unless a form of their own says otherwise.
@@ -139,7 +139,7 @@ class SkillVocabulary:
         return Skill(name=name.lower(), kind=kind, category=(row.get("category") or "").strip())
 
     def _add(self, skill: int, written: str, *, ambiguous: bool) -> None:
-        found = tuple(t.group() for t in tokens(written))
+        found = tuple(_TOKEN.findall(written))
         if not found:
             return
         form = _Form(
