@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .models import Settings
@@ -261,9 +261,27 @@ def _singular(word: str) -> str:
 class Analyzer:
     """Turns text into terms under one ``Settings``: skills first, then ordinary words."""
 
-    def __init__(self, settings: Settings, vocabulary: SkillVocabulary | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        vocabulary: SkillVocabulary | Callable[[], SkillVocabulary] | None = None,
+    ) -> None:
+        """``vocabulary`` may be a function that makes it, called when it is first needed."""
         self.settings = settings
-        self.vocabulary = (vocabulary or builtin_vocabulary()) if settings.skills else None
+        self._vocabulary: SkillVocabulary | None = None
+        self._make: Callable[[], SkillVocabulary] | None = None
+        if settings.skills:
+            if isinstance(vocabulary, SkillVocabulary):
+                self._vocabulary = vocabulary
+            else:
+                self._make = vocabulary or builtin_vocabulary
+
+    @property
+    def vocabulary(self) -> SkillVocabulary | None:
+        """The skill vocabulary (None with skills off), made on first use if it was deferred."""
+        if self._make is not None:
+            self._vocabulary, self._make = self._make(), None
+        return self._vocabulary
 
     def terms(self, text: str) -> list[str]:
         """Return the terms of ``text`` in order, a term per occurrence."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -144,7 +147,7 @@ class Matcher:
         """
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
-        queries = [query_vector(self.index_, self._analyzer.query_terms(t)) for t in resume_texts]
+        queries = [query_vector(self.index_, terms) for terms in self._analyse(resume_texts)]
         results: list[list[Match]] = []
         chunk = max(1, min(64, 4_000_000 // max(1, len(self.listings))))
         for start in range(0, len(queries), chunk):
@@ -155,6 +158,20 @@ class Matcher:
                 rows = best_rows(scores, top_k)
                 results.append(self._matches(rows, scores, columns, values))
         return results
+
+    def _analyse(self, texts: Sequence[str]) -> list[list[str]]:
+        """Return each resume's query terms, on every core when there are many resumes."""
+        processes = os.cpu_count() or 1
+        if len(texts) < 64 or processes < 2 or "fork" not in mp.get_all_start_methods():
+            return [self._analyzer.query_terms(text) for text in texts]
+        self._analyzer.vocabulary  # noqa: B018 - made once here, shared with the workers
+        _FORKED["analyzer"], _FORKED["texts"] = self._analyzer, texts
+        try:
+            spans = [(i, min(len(texts), i + 32)) for i in range(0, len(texts), 32)]
+            with mp.get_context("fork").Pool(processes) as pool:
+                return [terms for chunk in pool.imap(_query_terms, spans) for terms in chunk]
+        finally:
+            _FORKED.clear()
 
     def candidates(
         self, listing: int | str, resumes: Sequence[tuple[str, str]], top_k: int = 10
@@ -225,6 +242,15 @@ class Matcher:
         """Credits of the skill vocabulary in use (ESCO, O*NET), to show with results."""
         vocabulary = self._analyzer.vocabulary
         return vocabulary.attributions if vocabulary else ()
+
+
+# What forked workers read from their parent's memory.
+_FORKED: dict[str, Any] = {}
+
+
+def _query_terms(span: tuple[int, int]) -> list[list[str]]:
+    analyzer: Analyzer = _FORKED["analyzer"]
+    return [analyzer.query_terms(text) for text in _FORKED["texts"][span[0] : span[1]]]
 
 
 def in_location(listings: Sequence[Listing], location: str) -> np.ndarray:

@@ -101,9 +101,7 @@ class SkillVocabulary:
             for form in _split(row.get("ambiguous")):
                 self._add(index, form, ambiguous=True)
             self._context.append(
-                tuple(
-                    tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context"))
-                )
+                tuple(tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context")))
             )
         # Plurals ("large language models") count unless a form of their own says otherwise.
         for key, forms in self._plurals.items():

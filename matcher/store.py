@@ -29,7 +29,7 @@ import mmap
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, overload
@@ -236,8 +236,8 @@ class MappedListings(Sequence[Listing]):
 
 def load_index(
     folder: str | Path, *, verify: bool = False
-) -> tuple[Index, Settings, SkillVocabulary | None]:
-    """Map a saved index back: its index, the settings and vocabulary it was built with.
+) -> tuple[Index, Settings, Callable[[], SkillVocabulary] | None]:
+    """Map a saved index back: its index, its settings, and a function that makes its vocabulary.
 
     Sizes, array shapes and types, and the postings' bounds are always checked; ``verify``
     also checks every file's SHA-256 (which reads every byte).
@@ -271,17 +271,20 @@ def load_index(
         settings = Settings(**meta["settings"])
     except TypeError as exc:
         raise IndexFormatError(folder / "meta.json", f"has unknown settings ({exc})") from None
-    vocabulary = None
+    vocabulary: Callable[[], SkillVocabulary] | None = None
     if settings.skills:
-        text = (folder / "skills.csv").read_text(encoding="utf-8")
-        try:
-            vocabulary = SkillVocabulary(
-                csv.DictReader(io.StringIO(text)),
-                source=str(meta["vocabulary"].get("source") or folder / "skills.csv"),
-                attributions=tuple(meta["vocabulary"].get("attributions") or ()),
-            )
-        except MatcherError as exc:
-            raise IndexFormatError(folder / "skills.csv", exc.problem) from None
+        source = str(meta["vocabulary"].get("source") or folder / "skills.csv")
+        attributions = tuple(meta["vocabulary"].get("attributions") or ())
+
+        def vocabulary() -> SkillVocabulary:  # made on first use: loading stays a mapping
+            text = (folder / "skills.csv").read_text(encoding="utf-8")
+            try:
+                return SkillVocabulary(
+                    csv.DictReader(io.StringIO(text)), source=source, attributions=attributions
+                )
+            except MatcherError as exc:
+                raise IndexFormatError(folder / "skills.csv", exc.problem) from None
+
     terms = MappedTerms(
         _map(folder / "terms.txt"),
         arrays["term_offsets"],

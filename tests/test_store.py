@@ -225,3 +225,12 @@ def test_building_on_several_processes_gives_the_same_index(monkeypatch, fixture
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
     assert one.terms.terms == two.terms.terms
     assert sum(steps) == 2 * len(fixture_listings)
+
+
+def test_match_many_on_many_resumes_uses_workers_and_agrees(default_matcher):
+    texts = [text + f"\n\nextra {i}" for i, text in enumerate(_texts() * 20)]  # 80: parallel
+    many = default_matcher.match_many(texts, top_k=3)
+    for text, matches in zip(texts[::9], many[::9], strict=True):
+        assert [m.listing.id for m in matches] == [
+            m.listing.id for m in default_matcher.match(text, top_k=3)
+        ]
