@@ -24,13 +24,21 @@ class Explanation:
     missing: tuple[MissingSkill, ...]
 
 
-def explain(index: Index, row: int, columns: np.ndarray, values: np.ndarray) -> Explanation:
+def explain(
+    index: Index,
+    row: int,
+    columns: np.ndarray,
+    values: np.ndarray,
+    listing_weights: np.ndarray | None = None,
+) -> Explanation:
     """Return the shared terms, matched skills and missing skills of listing ``row``.
 
-    ``(columns, values)`` is the query vector (see ``query_vector``).
+    ``(columns, values)`` is the query vector (see ``query_vector``); ``listing_weights``, the
+    listing's weights in those columns, if already looked up (see ``explain_all``).
     """
     here = np.array([row])
-    listing_weights = index.weights_at(here, columns)[:, 0]
+    if listing_weights is None:
+        listing_weights = index.weights_at(here, columns)[:, 0]
     shared = np.flatnonzero(listing_weights)
     contributions = listing_weights[shared] * values[shared]
     names = [index.terms[int(columns[i])] for i in shared]
@@ -55,6 +63,14 @@ def explain(index: Index, row: int, columns: np.ndarray, values: np.ndarray) -> 
         matched=tuple(SkillContribution(t.term, t.contribution) for t in terms if t.is_skill),
         missing=tuple(MissingSkill(name, weight) for weight, name in missing),
     )
+
+
+def explain_all(
+    index: Index, rows: list[int], columns: np.ndarray, values: np.ndarray
+) -> list[Explanation]:
+    """Return ``explain`` for each of ``rows``, looking their weights up in one pass."""
+    block = index.weights_at(np.array(rows, dtype=np.int64), columns)
+    return [explain(index, row, columns, values, block[:, i]) for i, row in enumerate(rows)]
 
 
 def skill_gains(

@@ -14,7 +14,7 @@ import numpy as np
 
 from .analyse import Analyzer
 from .errors import ListingFormatError
-from .explain import explain, skill_gains
+from .explain import explain, explain_all, skill_gains
 from .index import Index, build_index, query_vector
 from .models import (
     Candidate,
@@ -75,8 +75,8 @@ class Matcher:
         self, rows: list[int], scores: np.ndarray, columns: np.ndarray, values: np.ndarray
     ) -> list[Match]:
         matches = []
-        for rank, row in enumerate(rows, 1):
-            why = explain(self.index_, row, columns, values)
+        explanations = explain_all(self.index_, rows, columns, values)
+        for rank, (row, why) in enumerate(zip(rows, explanations, strict=True), 1):
             matches.append(
                 Match(
                     rank=rank,
