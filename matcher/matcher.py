@@ -286,12 +286,13 @@ def match_files(
     """
     resume_text, listing_set, matcher = _read_all(resume, listings, settings, vocabulary, index)
     matches = matcher.match(resume_text, top_k=top_k, location=location)
-    considered = int(in_location(listing_set, location).sum()) if location else len(listing_set)
+    every = matcher.listings  # a saved index's listings are parsed only for --location
+    considered = int(in_location(every, location).sum()) if location else len(every)
     return MatchReport(
         matches=tuple(matches),
-        listings_count=len(listing_set),
-        duplicates_dropped=listing_set.duplicates_dropped,
-        empty_skipped=listing_set.empty_skipped,
+        listings_count=len(every),
+        duplicates_dropped=listing_set.duplicates_dropped if listing_set else 0,
+        empty_skipped=listing_set.empty_skipped if listing_set else 0,
         location=location,
         listings_considered=considered,
         attributions=matcher.attributions,
@@ -322,7 +323,7 @@ def _read_all(
     settings: Settings | None,
     vocabulary: VocabularyChoice,
     index: str | Path | None = None,
-) -> tuple[str, ListingSet, Matcher]:
+) -> tuple[str, ListingSet | None, Matcher]:
     """Read the resume, and the listings (default: bundled) or a saved index, ready to match."""
     matcher, listing_set = _matcher(listings, settings, vocabulary, index)
     return read_resume(resume), listing_set, matcher
@@ -334,12 +335,12 @@ def _matcher(
     vocabulary: VocabularyChoice,
     index: str | Path | None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[Matcher, ListingSet]:
+) -> tuple[Matcher, ListingSet | None]:
+    """Return a matcher of the listings files (and what was read), or of a saved index."""
     if index is not None:
         if listings or settings is not None or vocabulary is not None:
             raise ValueError("a saved index brings its own listings, settings and vocabulary")
-        matcher = Matcher.load(index)
-        return matcher, ListingSet(tuple(matcher.listings))
+        return Matcher.load(index), None
     vocab = _vocabulary(vocabulary)
     listing_set = load_listings(list(listings) or [default_listings_path()])
     matcher = Matcher(listing_set, settings=settings, vocabulary=vocab, progress=progress)
@@ -359,6 +360,7 @@ def index_files(
     ``progress`` is as for ``build_index``: steps done of ``2 * listings``.
     """
     matcher, listing_set = _matcher(listings, settings, vocabulary, None, progress)
+    assert listing_set is not None  # read from files, not an index
     matcher.save(folder)
     return matcher, listing_set
 
