@@ -279,7 +279,9 @@ def _json_records(text: str, path: Path) -> _Records:
 
 def _jsonl_records(text: str, path: Path) -> _Records:
     records: _Records = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # Only "\n" ends a JSON Lines record: str.splitlines() would also cut at U+2028, U+0085
+    # and other separators that JSON strings may hold as they are.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

@@ -339,3 +339,15 @@ def test_windows_1252_and_bom_encodings_are_read(tmp_path):
         (listing,) = load_listings(path)
         assert listing.title == "Café Manager", name
         assert listing.description == "Run the café’s kitchen."
+
+
+def test_jsonl_strings_may_hold_unicode_line_separators(tmp_path):
+    # Real postings (NHS jobs) carry U+2028 inside descriptions, unescaped.
+    text = "Nurse wanted.\u2028Night shifts.\u2029Band 5."
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(
+        json.dumps({"description": text}, ensure_ascii=False) + "\r\n" + json.dumps(RECORDS[0]),
+        encoding="utf-8",
+    )
+    listings = load_listings(path)
+    assert [x.description for x in listings][0] == text and len(listings) == 2
