@@ -126,9 +126,10 @@ def build_index(
         asked_indptr = array("q", [0])
         asked = array("i")
         for chunk in _map(_weigh_chunk, n, procs):
-            for terms, weights, skills in chunk:
-                indices.extend(columns.setdefault(t, len(columns)) for t in terms)
-                data.extend(weights)
+            for joined, weights, skills in chunk:
+                terms = joined.split("\x00") if joined else []
+                indices.extend([columns.setdefault(t, len(columns)) for t in terms])
+                data.frombytes(weights.tobytes())
                 indptr.append(len(indices))
                 asked.extend(sorted(columns[skill] for skill in skills))
                 asked_indptr.append(len(asked))
@@ -217,8 +218,9 @@ def _merge(
     return merged, totals
 
 
-def _weigh_chunk(start: int, end: int) -> list[tuple[list[str], list[float], list[str]]]:
-    """Return each listing's terms, their summed weights, and the skills it asks for."""
+def _weigh_chunk(start: int, end: int) -> list[tuple[str, np.ndarray, list[str]]]:
+    """Return each listing's terms (joined by NUL, quick to pass between processes), their
+    summed weights, and the skills it asks for."""
     analyzer: Analyzer = _SHARED["analyzer"]
     settings = analyzer.settings
     repeated = _SHARED["repeated"]
@@ -229,7 +231,13 @@ def _weigh_chunk(start: int, end: int) -> list[tuple[list[str], list[float], lis
             document = [Sentence(listing.title, settings.title_weight, "title", frozenset()),
                         *document]  # fmt: skip
         weights, skills = analyzer.weighted_terms(document, repeated)
-        out.append((list(weights), list(weights.values()), sorted(skills)))
+        out.append(
+            (
+                "\x00".join(weights),
+                np.fromiter(weights.values(), dtype=np.float64, count=len(weights)),
+                sorted(skills),
+            )
+        )
     return out
 
 

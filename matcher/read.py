@@ -331,11 +331,12 @@ def _csv_records(text: str, path: Path, delimiter: str) -> _Records:
 # A seed page's location line: a country code and up to three short parts ("US, WA, Seattle").
 _LOCATION_LINE = re.compile(r"[A-Z]{2}(?:, [^,]{1,40}){0,3}")
 _SEED_MARKER = "Related content"
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _text_records(text: str, path: Path) -> _Records:
     """Read a saved seed page (location line, description line, ...) or a single posting."""
-    lines = text.splitlines()
+    lines = _LINE_END.split(text)  # not splitlines(): U+2028 may stand inside a description
     start = next((i + 1 for i, line in enumerate(lines) if line.strip() == _SEED_MARKER), None)
     body = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
     if start is None:
