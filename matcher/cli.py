@@ -124,7 +124,9 @@ app = typer.Typer(
         "Examples:\n\n\b\n"
         "  matcher match resume.pdf                    # rank the bundled listings\n"
         "  matcher match resume.docx jobs.csv --top 5  # rank your own listings\n"
-        "  matcher match resume.txt jobs/ --format json | jq '.matches[0]'"
+        "  matcher match resume.txt jobs/ --format json | jq '.matches[0]'\n"
+        "  matcher gaps resume.pdf                     # skills that would lift it most\n"
+        "  matcher index build jobs.jsonl -o jobs.index && matcher match cv.pdf -i jobs.index"
     ),
 )
 
