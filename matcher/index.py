@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -297,10 +298,10 @@ def query_vector(index: Index, terms: Sequence[str]) -> tuple[np.ndarray, np.nda
     Columns are sorted; terms the index does not have are left out.
     """
     counts: dict[int, float] = {}
-    for term in terms:
+    for term, n in Counter(terms).items():  # each distinct term looked up once
         column = index.terms.column(term)
         if column is not None:
-            counts[column] = counts.get(column, 0.0) + 1.0
+            counts[column] = counts.get(column, 0.0) + n
     columns = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
     values = _tf(
         np.array([counts[c] for c in columns.tolist()], dtype=np.float64), index.sublinear_tf
