@@ -82,6 +82,12 @@ VocabularyOpt = Annotated[
 ]
 
 
+ListingsOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option(
+        "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
+    ),
+]
 IndexOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -229,12 +235,7 @@ def match_many(
         list[str], typer.Argument(metavar="RESUMES...", help="Resume files (.txt .md .pdf .docx).")
     ],
     index: IndexOpt = None,
-    listings: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Option(
-            "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
-        ),
-    ] = None,
+    listings: ListingsOpt = None,
     top: Annotated[
         int, typer.Option("--top", "-n", min=1, metavar="N", help="Listings per resume.")
     ] = 10,
@@ -258,12 +259,7 @@ def candidates(
         list[str], typer.Argument(metavar="RESUMES...", help="Resume files to rank for it.")
     ],
     index: IndexOpt = None,
-    listings: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Option(
-            "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
-        ),
-    ] = None,
+    listings: ListingsOpt = None,
     top: Annotated[
         int, typer.Option("--top", "-n", min=1, metavar="N", help="How many resumes to show.")
     ] = 10,
