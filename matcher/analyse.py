@@ -40,6 +40,7 @@ STOP_WORDS = frozenset(
 # and the text before the first heading describe it more loosely; team and company text barely.
 SECTION_WEIGHTS = {
     "requirements": 1.0,
+    "preferred": 0.75,
     "responsibilities": 1.0,
     "role": 0.75,
     "intro": 0.5,
@@ -53,12 +54,16 @@ ASKED_MIN_WEIGHT = 0.5
 
 _HEADINGS = {
     "requirements": """basic qualifications|minimum qualifications|required qualifications|
-        preferred qualifications|qualifications|requirements|position requirements|
+        qualifications|requirements|position requirements|
         job requirements|key requirements|what you'll need|what you need|what you will need|
         what we're looking for|what we are looking for|who you are|skills and experience|
-        required skills|desired skills|preferred skills|must haves?|nice to haves?|your profile|
+        required skills|must haves?|must-haves?|your profile|essential criteria|essential|
         about you|what you bring|you bring|you have|competencies|technology skills|
         technical skills|tools and technology""",
+    # Skills asked for under these count as preferred, not required.
+    "preferred": """preferred qualifications|desired qualifications|desirable qualifications|
+        preferred skills|desired skills|desirable skills|desirable criteria|desirable|
+        nice to haves?|nice-to-haves?|bonus points|bonus|pluses|preferred experience""",
     "responsibilities": """key job responsibilities|job responsibilities|key responsibilities|
         responsibilities|position responsibilities|role responsibilities|your responsibilities|
         what you'll do|what you will do|what you'll be doing|duties|job duties|main duties|
@@ -156,6 +161,11 @@ _LEGAL = re.compile(
     r"|total compensation|compensation package|reasonable accommodation|for more information, visit"
     r"|export control laws|\$\d[\d,]*(?:\.\d+)?\s*(?:/|per)\s*(?:year|hour)|employee-benefits"
 )
+# A requirement worded as a wish: the skills it names are preferred, not required.
+_PREFERRED = re.compile(
+    r"\b(?:preferred|preferably|a plus|nice to have|nice-to-have|desirable|desired|bonus"
+    r"|advantageous|an advantage|ideally|is a benefit|would be beneficial)\b"
+)
 # Text repeated across listings is found by word triples ("shingles"): a sentence is
 # boilerplate when at least this share of its triples stand in many listings, so a company
 # intro still counts as repeated where one listing edited a word or two of it.
@@ -164,7 +174,7 @@ _LEGAL = re.compile(
 _SHINGLE_WORDS = 3
 _REPEATED_SHARE = 0.5
 _MIN_SHINGLES = 6
-_NEVER_BOILERPLATE = ("requirements", "responsibilities", "title")
+_NEVER_BOILERPLATE = ("requirements", "preferred", "responsibilities", "title")
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,7 @@ class Sentence:
     weight: float
     kind: str  # the section it stands in: a key of SECTION_WEIGHTS, or "body" without headings
     shingles: frozenset[int]  # hashed word triples, for spotting text repeated across listings
+    preferred: bool = False  # in a preferred section, or worded so ("... is a plus")
 
 
 def sentences(text: str, settings: Settings) -> list[Sentence]:
@@ -206,7 +217,8 @@ def sentences(text: str, settings: Settings) -> list[Sentence]:
                 if kind in _NEVER_BOILERPLATE
                 else _shingles(_WORD.findall(piece.lower()))
             )
-            result.append(Sentence(piece, weight_here, kind, shingles))
+            preferred = kind == "preferred" or _PREFERRED.search(piece.lower()) is not None
+            result.append(Sentence(piece, weight_here, kind, shingles, preferred))
     return result
 
 
@@ -241,13 +253,19 @@ PLACEHOLDERS = frozenset(
 )
 # Word pairs never span a sentence end or a line break: "Excel.\nManaged" is no phrase.
 _PAIR_BREAK = re.compile(r"[.!?;:](?:\s|$)|\n")
-_NOT_PLURAL = frozenset("series species news".split())
+_NOT_PLURAL = frozenset("series species news lens atlas canvas alias bias gas".split())
+# Plurals made with -es after a sibilant: "coaches", "boxes", "processes", "businesses".
+_ES_PLURAL = ("sses", "ches", "shes", "xes", "zzes")
+# ... but these end in -e in the singular: "caches" -> "cache", "niches" -> "niche".
+_E_SINGULAR = frozenset("cache niche ache headache moustache avalanche".split())
 
 
 def _singular(word: str) -> str:
     """Return ``word`` without a plural ending: "analysts" -> "analyst", "studies" -> "study".
 
-    Words ending in -ss, -us, -is or -ics ("business", "status", "analysis", "economics") stay.
+    "-es" after a sibilant goes whole ("coaches" -> "coach", "processes" -> "process").
+    Words ending in -ss, -us, -is or -ics ("business", "status", "analysis", "economics")
+    stay, and so do names written with a capital final S ("NeurIPS", "AWS"): see ``_words``.
     """
     if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics")):
         return word
@@ -255,7 +273,46 @@ def _singular(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
+    if word.endswith(_ES_PLURAL) and word[:-1] not in _E_SINGULAR:
+        return word[:-2]
     return word[:-1]
+
+
+# A token that ends in a capital S after a lower-case letter is a name, not a plural.
+_CAPITAL_S_NAME = re.compile(r"(?u)\b\w*[a-z]\w*S\b")
+
+# Where each part's terms are kept apart in the index: words and word pairs carry no prefix
+# (so plain settings give scikit-learn's terms), skills and title words carry these.
+SKILL_PREFIX = "skill:"
+TITLE_PREFIX = "title:"
+_PART_OF_PREFIX = {SKILL_PREFIX: 0, TITLE_PREFIX: 1}
+
+
+def term_part(key: str) -> int:
+    """Return the part (an index into ``models.PARTS``) an index term belongs to."""
+    head = key[: key.find(":") + 1]
+    return _PART_OF_PREFIX.get(head, 2) if head else 2
+
+
+def term_text(key: str) -> str:
+    """Return an index term as a person reads it: the skill or the words, without a prefix."""
+    part = term_part(key)
+    return key if part == 2 else key[len(SKILL_PREFIX if part == 0 else TITLE_PREFIX) :]
+
+
+_SPACE = re.compile(r"\s")
+
+
+def _lead_cut(text: str, share: float) -> int:
+    """Return where the lead (``share`` of ``text``) ends: at white space, never inside a word."""
+    lead = int(len(text) * share)
+    if lead <= 0:
+        return 0
+    before = max(text.rfind(" ", 0, lead), text.rfind("\n", 0, lead))
+    if before > 0:
+        return before
+    after = _SPACE.search(text, lead)
+    return after.start() if after else len(text)
 
 
 class Analyzer:
@@ -275,6 +332,7 @@ class Analyzer:
                 self._vocabulary = vocabulary
             else:
                 self._make = vocabulary or builtin_vocabulary
+        self._uses_title = settings.part_weights()[1] > 0
 
     @property
     def vocabulary(self) -> SkillVocabulary | None:
@@ -284,20 +342,29 @@ class Analyzer:
         return self._vocabulary
 
     def terms(self, text: str) -> list[str]:
-        """Return the terms of ``text`` in order, a term per occurrence."""
+        """Return the skills and words of ``text`` in order, a term per occurrence, no prefixes."""
         skills, words = self._split(text)
         return skills + words
 
     def query_terms(self, text: str) -> list[str]:
-        """Return a resume's terms; those of its lead (``Settings.resume_lead``) count twice.
+        """Return a resume's index terms (with part prefixes), a term per occurrence.
 
-        A resume opens with what its writer wants read: the summary and the latest role.
+        Its skills go to the skills part; its words (skills' words included) to the title part,
+        to meet listings' title words; the words outside skills to the words part. The terms of
+        its lead (``Settings.resume_lead``) count twice: a resume opens with what its writer
+        wants read, the summary and the latest role.
         """
-        terms = self.terms(text)
-        lead = int(len(text) * self.settings.resume_lead)
-        if lead > 0:
-            cut = max(text.rfind(" ", 0, lead), text.rfind("\n", 0, lead))
-            terms += self.terms(text[: cut if cut > 0 else lead])
+        terms = self._query_terms(text)
+        cut = _lead_cut(text, self.settings.resume_lead)
+        if cut > 0:
+            terms += self._query_terms(text[:cut])
+        return terms
+
+    def _query_terms(self, text: str) -> list[str]:
+        skills, words = self._split(text)
+        terms = [SKILL_PREFIX + skill for skill in skills] + words
+        if self._uses_title:
+            terms += [TITLE_PREFIX + word for word in self._words(text)]
         return terms
 
     def skill_terms(self, text: str) -> list[str]:
@@ -338,21 +405,38 @@ class Analyzer:
         if self.settings.placeholders:
             words = [w for w in words if w not in PLACEHOLDERS]
         if self.settings.plurals:
-            words = [_singular(w) for w in words]
+            names = {m.lower() for m in _CAPITAL_S_NAME.findall(text)} if "S" in text else ()
+            words = [w if w in names else _singular(w) for w in words]
         return words
 
-    def weighted_terms(
+    def listing_terms(
         self,
         document: list[Sentence],
+        title: str | None = None,
         repeated: set[int] | None = None,
-    ) -> tuple[dict[str, float], set[str]]:
-        """Return each term's summed weight in a listing, and the skills it asks for.
+    ) -> tuple[dict[str, float], dict[str, bool]]:
+        """Return each index term's summed weight in a listing, and the skills it asks for.
 
-        Sentences made mostly of ``repeated`` word triples (see ``repeated_shingles``) weigh
-        no more than boilerplate.
+        ``document`` is the listing's sentences (see ``sentences``); ``title`` its title,
+        whose words make the title part and whose skills count as required. Sentences made
+        mostly of ``repeated`` word triples (see ``repeated_shingles``) weigh no more than
+        boilerplate. The asked skills map to True when required, False when only preferred
+        (``Sentence.preferred``); a skill counts as asked in text weighted at least
+        ``ASKED_MIN_WEIGHT``. Skills asked only as preferred weigh
+        ``Settings.preferred_weight`` of a required one.
         """
         weights: dict[str, float] = {}
-        asked: set[str] = set()
+        asked: dict[str, bool] = {}
+        preferred_weight = self.settings.preferred_weight
+        if title:
+            if self._uses_title:
+                for word in self._words(title):
+                    key = TITLE_PREFIX + word
+                    weights[key] = weights.get(key, 0.0) + 1.0
+            for skill in self.skill_terms(title):
+                key = SKILL_PREFIX + skill
+                weights[key] = weights.get(key, 0.0) + 1.0
+                asked[skill] = True
         for sentence in document:
             weight = sentence.weight
             if repeated is not None and is_repeated(sentence, repeated):
@@ -360,10 +444,13 @@ class Analyzer:
             if weight <= 0.0:
                 continue
             skills, words = self._split(sentence.text)
-            for term in skills:
-                weights[term] = weights.get(term, 0.0) + weight * self.settings.skill_weight
+            skill_weight = weight * (preferred_weight if sentence.preferred else 1.0)
+            for skill in skills:
+                key = SKILL_PREFIX + skill
+                weights[key] = weights.get(key, 0.0) + skill_weight
             for term in words:
                 weights[term] = weights.get(term, 0.0) + weight
             if weight >= ASKED_MIN_WEIGHT:
-                asked.update(skills)
+                for skill in skills:
+                    asked[skill] = asked.get(skill, False) or not sentence.preferred
         return weights, asked

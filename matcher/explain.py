@@ -11,17 +11,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .analyse import term_text
 from .index import Index, query_vector
-from .models import MissingSkill, SkillContribution, TermContribution
+from .models import PARTS, Coverage, MissingSkill, SkillContribution, TermContribution
 
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why one listing scored what it did."""
+    """Why one listing scored what it did: ``parts`` and ``terms`` each add up to the score."""
 
     terms: tuple[TermContribution, ...]
     matched: tuple[SkillContribution, ...]
     missing: tuple[MissingSkill, ...]
+    parts: dict[str, float]
+    coverage: Coverage
+
+
+# A skill's kind ("tool", "soft", ...) by name; "" when unknown.
+KindOf = Callable[[str], str]
+
+
+def _no_kind(name: str) -> str:
+    return ""
 
 
 def explain(
@@ -30,47 +41,102 @@ def explain(
     columns: np.ndarray,
     values: np.ndarray,
     listing_weights: np.ndarray | None = None,
+    kind_of: KindOf = _no_kind,
 ) -> Explanation:
-    """Return the shared terms, matched skills and missing skills of listing ``row``.
+    """Return the shared terms, parts, matched and missing skills, and coverage of ``row``.
 
     ``(columns, values)`` is the query vector (see ``query_vector``); ``listing_weights``, the
     listing's weights in those columns, if already looked up (see ``explain_all``).
+    Contributions are ``resume weight * listing weight``, so they sum to the score; a matched
+    skill's ``share`` is its contribution over that score. Missing skills come required first,
+    then by weight.
     """
     here = np.array([row])
     if listing_weights is None:
         listing_weights = index.weights_at(here, columns)[:, 0]
     shared = np.flatnonzero(listing_weights)
     contributions = listing_weights[shared] * values[shared]
-    names = [index.terms[int(columns[i])] for i in shared]
-    order = sorted(range(len(shared)), key=lambda i: (-contributions[i], names[i]))
+    score = float(contributions.sum())
+    keys = [index.terms[int(columns[i])] for i in shared]
+    part_of = index.parts[columns[shared]].tolist()
+    order = sorted(range(len(shared)), key=lambda i: (-contributions[i], keys[i]))
     terms = tuple(
         TermContribution(
-            term=names[i],
+            term=term_text(keys[i]),
             contribution=float(contributions[i]),
-            is_skill=bool(index.is_skill[columns[shared[i]]]),
+            is_skill=part_of[i] == 0,
+            part=PARTS[part_of[i]],
         )
         for i in order
     )
+    parts = dict.fromkeys((p for p, w in zip(PARTS, index.part_weights, strict=True) if w), 0.0)
+    for term in terms:
+        parts[term.part] = parts.get(term.part, 0.0) + term.contribution
+    asked = index.asked(row).tolist()
+    required = dict(zip(asked, index.required(row).tolist(), strict=True))
     present = set(columns.tolist())
-    asked = np.array([c for c in index.asked(row).tolist() if c not in present], dtype=np.int64)
-    asked_weights = index.weights_at(here, asked)[:, 0]
+    matched = tuple(
+        SkillContribution(
+            skill=term.term,
+            contribution=term.contribution,
+            share=term.contribution / score if score > 0 else 0.0,
+            kind=kind_of(term.term),
+            required=required.get(int(columns[shared[i]])),
+        )
+        for i, term in zip(order, terms, strict=True)
+        if term.is_skill
+    )
+    lacking = np.array([c for c in asked if c not in present], dtype=np.int64)
+    lacking_weights = index.weights_at(here, lacking)[:, 0]
     missing = sorted(
-        zip(asked_weights.tolist(), (index.terms[c] for c in asked.tolist()), strict=True),
-        key=lambda pair: (-pair[0], pair[1]),
+        (
+            MissingSkill(
+                skill=term_text(index.terms[c]),
+                weight=float(weight),
+                required=required[c],
+                kind=kind_of(term_text(index.terms[c])),
+            )
+            for c, weight in zip(lacking.tolist(), lacking_weights.tolist(), strict=True)
+        ),
+        key=lambda m: (not m.required, -m.weight, m.skill),
     )
-    return Explanation(
-        terms=terms,
-        matched=tuple(SkillContribution(t.term, t.contribution) for t in terms if t.is_skill),
-        missing=tuple(MissingSkill(name, weight) for weight, name in missing),
+    n_required = sum(required.values())
+    missing_required = sum(m.required for m in missing)
+    coverage = Coverage(
+        asked=len(asked),
+        covered=len(asked) - len(missing),
+        required=n_required,
+        required_covered=n_required - missing_required,
     )
+    return Explanation(terms, matched, tuple(missing), parts, coverage)
 
 
 def explain_all(
-    index: Index, rows: list[int], columns: np.ndarray, values: np.ndarray
+    index: Index,
+    rows: list[int],
+    columns: np.ndarray,
+    values: np.ndarray,
+    kind_of: KindOf = _no_kind,
 ) -> list[Explanation]:
     """Return ``explain`` for each of ``rows``, looking their weights up in one pass."""
     block = index.weights_at(np.array(rows, dtype=np.int64), columns)
-    return [explain(index, row, columns, values, block[:, i]) for i, row in enumerate(rows)]
+    return [
+        explain(index, row, columns, values, block[:, i], kind_of) for i, row in enumerate(rows)
+    ]
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What naming one more skill does to the scores of listings ``rows`` (see ``skill_gains``).
+
+    ``gains[i]`` is the exact change of the score of ``rows[i]``; ``asked[i]`` whether that
+    listing asks for the skill, ``required[i]`` whether it requires it.
+    """
+
+    column: int
+    gains: np.ndarray  # float64, one per row
+    asked: np.ndarray  # bool, one per row
+    required: np.ndarray  # bool, one per row
 
 
 def skill_gains(
@@ -78,12 +144,12 @@ def skill_gains(
     query_terms: list[str],
     rows: list[int],
     terms_with: Callable[[str], list[str]],
-) -> list[tuple[int, np.ndarray, int]]:
-    """Return, for each skill that listings ``rows`` ask for and the query lacks, its gains.
+) -> tuple[np.ndarray, list[Gain]]:
+    """Return the scores of ``rows``, and for each skill they ask for that the query lacks,
+    what adding it does to them.
 
-    Each item is ``(column, gains, asked_by)``: ``gains[i]`` is how much the score of
-    ``rows[i]`` rises when the query's terms become ``terms_with(skill)`` (the resume with the
-    skill named once more), re-scored exactly; ``asked_by`` is how many of ``rows`` ask for it.
+    The query's terms become ``terms_with(skill)`` (the resume naming the skill once more)
+    and every score of ``rows`` is re-computed exactly from the postings.
     """
     targets = np.array(rows, dtype=np.int64)
     cache: dict[int, np.ndarray] = {}
@@ -100,13 +166,17 @@ def skill_gains(
     columns, values = query_vector(index, query_terms)
     before = scores(columns, values)
     present = set(columns.tolist())
-    asked: dict[int, int] = {}
-    for row in rows:
-        for column in index.asked(row).tolist():
+    asked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for i, row in enumerate(rows):
+        for column, is_required in zip(
+            index.asked(row).tolist(), index.required(row).tolist(), strict=True
+        ):
             if column not in present:
-                asked[column] = asked.get(column, 0) + 1
+                if column not in asked:
+                    asked[column] = (np.zeros(len(rows), bool), np.zeros(len(rows), bool))
+                asked[column][0][i], asked[column][1][i] = True, is_required
     gains = []
-    for column, count in asked.items():
-        after = scores(*query_vector(index, terms_with(index.terms[column])))
-        gains.append((column, after - before, count))
-    return gains
+    for column, (is_asked, is_required) in asked.items():
+        after = scores(*query_vector(index, terms_with(term_text(index.terms[column]))))
+        gains.append(Gain(column, after - before, is_asked, is_required))
+    return before, gains

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from .analyse import Analyzer, Sentence, sentences
+from .analyse import SKILL_PREFIX, Analyzer, Sentence, sentences, term_part
 from .models import UNTITLED, Listing
 
 _T = TypeVar("_T")
@@ -54,7 +54,10 @@ class Index:
 
     ``rows[indptr[c]:indptr[c + 1]]`` are the listings that have term ``c``, in order, and
     ``weights`` (same slice) their weights. ``asked_columns[asked_indptr[r]:asked_indptr[r+1]]``
-    are the skills listing ``r`` asks for.
+    are the skills listing ``r`` asks for (sorted by column), ``asked_required`` (same slice)
+    whether it requires each. Each listing's vector is made of parts (``parts`` gives each
+    term's): each part L2-normalised, then scaled by the square root of its weight, so the
+    dot product with a query made the same way is ``sum(part_weights[p] * cosine_p)``.
     """
 
     listings: Sequence[Listing]
@@ -63,14 +66,26 @@ class Index:
     indptr: np.ndarray  # int64, terms + 1
     rows: np.ndarray  # int32, one per non-zero
     weights: np.ndarray  # float32, one per non-zero
-    is_skill: np.ndarray  # bool, one per term
+    parts: np.ndarray  # uint8, one per term: its part, an index into models.PARTS
     asked_indptr: np.ndarray  # int64, listings + 1
     asked_columns: np.ndarray  # int32
+    asked_required: np.ndarray  # bool, one per asked skill: required (else preferred)
     sublinear_tf: bool
+    part_weights: np.ndarray  # float64, one per part, summing to 1 (Settings.part_weights)
+    query_floors: np.ndarray  # float64, one per part: the least norm a query part is divided by
 
     @property
     def nnz(self) -> int:
         return len(self.rows)
+
+    @property
+    def is_skill(self) -> np.ndarray:
+        """Whether each term is a skill (bool, one per term)."""
+        return self.parts == 0
+
+    def required(self, row: int) -> np.ndarray:
+        """Return, for each of ``asked(row)``, whether the listing requires it (bool)."""
+        return self.asked_required[self.asked_indptr[row] : self.asked_indptr[row + 1]]
 
     def asked(self, row: int) -> np.ndarray:
         """Return the columns of the skills listing ``row`` asks for."""
@@ -126,19 +141,24 @@ def build_index(
         data = array("d")
         asked_indptr = array("q", [0])
         asked = array("i")
+        required = array("b")
         for chunk in _map(_weigh_chunk, n, procs):
             for joined, weights, skills in chunk:
                 terms = joined.split("\x00") if joined else []
                 indices.extend([columns.setdefault(t, len(columns)) for t in terms])
                 data.frombytes(weights.tobytes())
                 indptr.append(len(indices))
-                asked.extend(sorted(columns[skill] for skill in skills))
+                for skill, is_required in skills:
+                    asked.append(columns[SKILL_PREFIX + skill])
+                    required.append(is_required)
                 asked_indptr.append(len(asked))
             if progress:
                 progress(len(chunk))
     finally:
         _SHARED.clear()
-    return _assemble(listings, analyzer, columns, indptr, indices, data, asked_indptr, asked)
+    return _assemble(
+        listings, analyzer, columns, indptr, indices, data, asked_indptr, asked, required
+    )
 
 
 def _processes(workers: int | None, n: int) -> int:
@@ -219,24 +239,21 @@ def _merge(
     return merged, totals
 
 
-def _weigh_chunk(start: int, end: int) -> list[tuple[str, np.ndarray, list[str]]]:
+def _weigh_chunk(start: int, end: int) -> list[tuple[str, np.ndarray, list[tuple[str, bool]]]]:
     """Return each listing's terms (joined by NUL, quick to pass between processes), their
-    summed weights, and the skills it asks for."""
+    summed weights, and the skills it asks for with whether it requires each."""
     analyzer: Analyzer = _SHARED["analyzer"]
-    settings = analyzer.settings
     repeated = _SHARED["repeated"]
     out = []
     for listing, document in _documents(start, end):
-        if settings.title_weight > 0 and listing.title and listing.title != UNTITLED:
-            # The title, given or guessed from the text, is the listing's most telling line.
-            document = [Sentence(listing.title, settings.title_weight, "title", frozenset()),
-                        *document]  # fmt: skip
-        weights, skills = analyzer.weighted_terms(document, repeated)
+        # The title, given or guessed from the text, is the listing's most telling line.
+        title = listing.title if listing.title and listing.title != UNTITLED else None
+        weights, skills = analyzer.listing_terms(document, title, repeated)
         out.append(
             (
                 "\x00".join(weights),
                 np.fromiter(weights.values(), dtype=np.float64, count=len(weights)),
-                sorted(skills),
+                sorted(skills.items()),
             )
         )
     return out
@@ -251,11 +268,15 @@ def _assemble(
     data: array[float],
     asked_indptr: array[int],
     asked: array[int],
+    required: array[int],
 ) -> Index:
-    """Turn per-listing term weights into L2-normalised TF-IDF postings, terms sorted."""
+    """Turn per-listing term weights into TF-IDF postings, each part of a listing L2-normalised
+    and scaled by the square root of its weight; terms sorted."""
     settings = analyzer.settings
     n, v = len(listings), len(columns)
     terms = sorted(columns)
+    parts = np.fromiter((term_part(t) for t in terms), dtype=np.uint8, count=v)
+    part_weights = np.array(settings.part_weights(), dtype=np.float64)
     renumber = np.zeros(v, dtype=np.int32)
     renumber[[columns[t] for t in terms]] = np.arange(v, dtype=np.int32)
     cols = renumber[np.frombuffer(indices, dtype=np.int32)] if v else np.zeros(0, np.int32)
@@ -266,18 +287,24 @@ def _assemble(
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     weights = tf * idf[cols]
     row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
-    norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
-    weights /= np.where(norms > 0, norms, 1.0)[row_of]
+    pivots = np.array([settings.skill_pivot, 0.0, 0.0])
+    medians = _median_norms(row_of, parts[cols], weights, n)
+    # The resume's words make both its title and words parts: both are floored at a typical
+    # listing's word mass, so that a resume of a few words cannot reach a full cosine.
+    query_floors = settings.query_pivot * medians[[0, 2, 2]]
+    weights *= _part_scale(row_of, parts[cols], weights, part_weights, n, pivots * medians)
     order = np.lexsort((row_of, cols))  # term-major, listings in order within a term
     postings_ptr = np.zeros(v + 1, dtype=np.int64)
     postings_ptr[1:] = np.cumsum(df)
-    skill_names = analyzer.vocabulary.names if analyzer.vocabulary else frozenset()
     asked_columns = renumber[np.frombuffer(asked, dtype=np.int32)] if v else np.zeros(0, np.int32)
     asked_ptr = np.frombuffer(asked_indptr, dtype=np.int64)
+    asked_required = np.frombuffer(required, dtype=np.int8).astype(bool)
     for row in range(n):  # keep each listing's asked skills sorted by column
         start, end = asked_ptr[row], asked_ptr[row + 1]
         if end - start > 1:
-            asked_columns[start:end] = np.sort(asked_columns[start:end])
+            by_column = np.argsort(asked_columns[start:end], kind="stable")
+            asked_columns[start:end] = asked_columns[start:end][by_column]
+            asked_required[start:end] = asked_required[start:end][by_column]
     return Index(
         listings=tuple(listings),
         terms=TermTable(terms),
@@ -285,17 +312,57 @@ def _assemble(
         indptr=postings_ptr,
         rows=row_of[order],
         weights=weights[order].astype(np.float32),
-        is_skill=np.array([term in skill_names for term in terms], dtype=bool),
+        parts=parts,
         asked_indptr=asked_ptr.copy(),
         asked_columns=asked_columns.astype(np.int32),
+        asked_required=asked_required,
         sublinear_tf=settings.sublinear_tf,
+        part_weights=part_weights,
+        query_floors=query_floors,
     )
 
 
-def query_vector(index: Index, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Return a text's L2-normalised TF-IDF vector in the index's terms: (columns, values).
+def _median_norms(groups: np.ndarray, parts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Return, per part, the median L2 norm of the listings' non-empty blocks of that part."""
+    block = groups.astype(np.int64) * 3 + parts
+    norms = np.sqrt(np.bincount(block, weights=values * values, minlength=n * 3)).reshape(n, 3)
+    return np.array(
+        [float(np.median(c[c > 0])) if (c > 0).any() else 0.0 for c in norms.T], dtype=np.float64
+    )
 
-    Columns are sorted; terms the index does not have are left out.
+
+def _part_scale(
+    groups: np.ndarray,
+    parts: np.ndarray,
+    values: np.ndarray,
+    part_weights: np.ndarray,
+    n: int,
+    floors: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return the factor that makes each (group, part) block of ``values`` have L2 norm
+    ``sqrt(part_weights[part])``: a block of zeros stays zero.
+
+    ``groups`` (int, < ``n``) and ``parts`` (int, < 3) say where each value belongs. With
+    ``floors`` (one per part), a block whose norm is below ``floors[part]`` is divided by
+    that floor instead, so its norm stays
+    below ``sqrt(part_weights[part])``: a listing that names one skill is weak evidence, and
+    must not reach a full cosine by sharing it (pivoted normalisation, after Singhal, Buckley
+    and Mitra, "Pivoted document length normalization", SIGIR 1996).
+    """
+    p = len(part_weights)
+    block = groups.astype(np.int64) * p + parts
+    norms = np.sqrt(np.bincount(block, weights=values * values, minlength=n * p))
+    if floors is not None:
+        norms = np.where(norms > 0, np.maximum(norms, np.tile(floors, n)), 0.0)
+    scale = np.sqrt(part_weights)[parts] / np.where(norms > 0, norms, 1.0)[block]
+    return scale
+
+
+def query_vector(index: Index, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return a text's TF-IDF vector in the index's terms: (columns, values).
+
+    Each part is L2-normalised and scaled by the square root of its weight, as the listings'
+    are. Columns are sorted; terms the index does not have are left out.
     """
     counts: dict[int, float] = {}
     for term, n in Counter(terms).items():  # each distinct term looked up once
@@ -307,9 +374,15 @@ def query_vector(index: Index, terms: Sequence[str]) -> tuple[np.ndarray, np.nda
         np.array([counts[c] for c in columns.tolist()], dtype=np.float64), index.sublinear_tf
     )
     values *= index.idf[columns]
-    norm = np.sqrt(np.dot(values, values))
-    if norm > 0:
-        values /= norm
+    if len(columns):
+        values *= _part_scale(
+            np.zeros(len(columns), np.int64),
+            index.parts[columns],
+            values,
+            index.part_weights,
+            1,
+            index.query_floors,
+        )
     return columns, values
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .analyse import Analyzer
+from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError
 from .explain import explain, explain_all, skill_gains
 from .index import Index, build_index, query_vector
@@ -75,7 +75,7 @@ class Matcher:
         self, rows: list[int], scores: np.ndarray, columns: np.ndarray, values: np.ndarray
     ) -> list[Match]:
         matches = []
-        explanations = explain_all(self.index_, rows, columns, values)
+        explanations = explain_all(self.index_, rows, columns, values, self._kind_of)
         for rank, (row, why) in enumerate(zip(rows, explanations, strict=True), 1):
             matches.append(
                 Match(
@@ -85,9 +85,17 @@ class Matcher:
                     matched=why.matched,
                     missing=why.missing,
                     terms=why.terms,
+                    parts=why.parts,
+                    coverage=why.coverage,
                 )
             )
         return matches
+
+    def _kind_of(self, skill: str) -> str:
+        """Return the vocabulary's kind of a skill ("tool", "soft", ...), "" if unknown."""
+        vocabulary = self._analyzer.vocabulary
+        found = vocabulary.get(skill) if vocabulary else None
+        return found.kind if found else ""
 
     def save(self, folder: str | Path) -> Path:
         """Write the index to ``folder`` (see ``matcher/store.py``); a crash leaves the old one."""
@@ -193,8 +201,12 @@ class Matcher:
         ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
         out = []
         for rank, (score, name, columns, values) in enumerate(ranked[:top_k], 1):
-            why = explain(self.index_, row, columns, values)
-            out.append(Candidate(rank, score, name, why.matched, why.missing, why.terms))
+            why = explain(self.index_, row, columns, values, kind_of=self._kind_of)
+            out.append(
+                Candidate(
+                    rank, score, name, why.matched, why.missing, why.terms, why.parts, why.coverage
+                )
+            )
         return out
 
     def _row_of(self, listing_id: str) -> int:
@@ -203,38 +215,70 @@ class Matcher:
                 return row
         raise ListingFormatError(listing_id, "no listing with this id")
 
-    def gaps(self, resume_text: str, top: int = 10, *, location: str | None = None) -> GapReport:
+    def gaps(
+        self,
+        resume_text: str,
+        top: int = 10,
+        *,
+        location: str | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> GapReport:
         """Rank the skills the resume's ``top`` best listings ask for and the resume lacks.
 
-        Each skill's gain is the exact mean change of those listings' scores when the resume
-        names the skill once more; ties go to the skill more of them ask for, then by name.
+        Each skill is scored exactly: the resume's terms gain the skill once (as if written in
+        its skills list) and the ``top`` scores are re-computed. A skill's ``gain`` is the mean
+        rise over the listings that ask for it; skills whose gain is not positive are left out
+        (counted in ``not_helping``), and so are skills whose kind is not in ``kinds`` (default:
+        every kind but "soft"). Order: the total rise over the listings that ask for it
+        (``gain * asked_by``), then how many ask for it, then name.
         """
+        if kinds is None:
+            kinds = DEFAULT_GAP_KINDS
         rows, matches = self._rank(resume_text, top, location)
         terms = self._analyzer.query_terms(resume_text)
-        vocabulary = self._analyzer.vocabulary
-        gaps = []
 
         def with_skill(skill: str) -> list[str]:
-            return self._analyzer.query_terms(f"{resume_text}\n\n{skill}")
+            return [*terms, SKILL_PREFIX + skill]
 
-        for column, gains, asked_by in skill_gains(self.index_, terms, rows, with_skill):
-            name = self.index_.terms[column]
-            skill = vocabulary.get(name) if vocabulary else None
+        before, gains = skill_gains(self.index_, terms, rows, with_skill)
+        ranks_before = _ranks(before)
+        gaps = []
+        not_helping = left_out = 0
+        for gain in gains:
+            name = term_text(self.index_.terms[gain.column])
+            kind = self._kind_of(name)
+            if kind and kind not in kinds:
+                left_out += 1
+                continue
+            mean = float(gain.gains[gain.asked].mean())
+            if mean <= 0:
+                not_helping += 1
+                continue
+            ranks_after = _ranks(before + gain.gains)
+            moves = tuple(
+                (int(ranks_before[i]), int(ranks_after[i]))
+                for i in np.flatnonzero(gain.asked)
+                if ranks_after[i] != ranks_before[i]
+            )
             gaps.append(
                 SkillGap(
                     skill=name,
-                    kind=skill.kind if skill else "",
-                    gain=float(gains.mean()),
-                    asked_by=asked_by,
-                    gains=tuple(float(g) for g in gains),
+                    kind=kind,
+                    gain=mean,
+                    asked_by=int(gain.asked.sum()),
+                    gains=tuple(float(g) for g in gain.gains),
+                    required_by=int(gain.required.sum()),
+                    moves=moves,
                 )
             )
-        gaps.sort(key=lambda g: (-g.gain, -g.asked_by, g.skill))
+        gaps.sort(key=lambda g: (-g.gain * g.asked_by, -g.asked_by, g.skill))
         return GapReport(
             gaps=tuple(gaps),
             matches=tuple(matches),
             listings_count=len(self.listings),
             attributions=self.attributions,
+            not_helping=not_helping,
+            kinds_left_out=left_out,
         )
 
     @property
@@ -242,6 +286,18 @@ class Matcher:
         """Credits of the skill vocabulary in use (ESCO, O*NET), to show with results."""
         vocabulary = self._analyzer.vocabulary
         return vocabulary.attributions if vocabulary else ()
+
+
+# The kinds of skill ``gaps`` advises on unless told otherwise: soft skills are shown apart.
+DEFAULT_GAP_KINDS = frozenset({"tool", "knowledge", "practice", ""})
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """Return each score's rank (1 = best) among ``scores``, ties by position."""
+    order = np.lexsort((np.arange(len(scores)), -scores))
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    return ranks
 
 
 # What forked workers read from their parent's memory.
@@ -308,13 +364,14 @@ def gap_files(
     settings: Settings | None = None,
     vocabulary: VocabularyChoice = None,
     index: str | Path | None = None,
+    kinds: Collection[str] | None = None,
 ) -> GapReport:
     """Read a resume and listings files (default: the bundled ones), and rank its skill gaps.
 
     See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
     """
     resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index)
-    return matcher.gaps(resume_text, top=top, location=location)
+    return matcher.gaps(resume_text, top=top, location=location, kinds=kinds)
 
 
 def _read_all(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import overload
 
 # The title of a listing that names no job anywhere: never used as a title's words.
@@ -47,35 +47,74 @@ class ListingSet(Sequence[Listing]):
 
 @dataclass(frozen=True)
 class TermContribution:
-    """How much one shared term added to a score: resume weight times listing weight."""
+    """How much one shared term added to a score: resume weight times listing weight.
+
+    ``part`` is the part of the vector the term belongs to (see ``PARTS``): a skill, a word of
+    the listing's title, or another word (or word pair) of the listing's text.
+    """
 
     term: str
     contribution: float
     is_skill: bool = False
+    part: str = "words"
 
 
 @dataclass(frozen=True)
 class SkillContribution:
-    """A skill found in both the resume and the listing, with its share of the score."""
+    """A skill found in both the resume and the listing: its contribution and share of the score.
+
+    ``share`` is ``contribution / score`` (0 to 1); ``required`` is False for a skill the
+    listing asks for only as preferred, None for one it mentions without asking for it.
+    """
 
     skill: str
     contribution: float
+    share: float = 0.0
+    kind: str = ""
+    required: bool | None = None
 
 
 @dataclass(frozen=True)
 class MissingSkill:
-    """A skill the listing asks for that the resume does not mention, with its listing weight."""
+    """A skill the listing asks for that the resume does not mention.
+
+    ``weight`` is its weight in the listing's skills part (0 to 1); ``required`` says whether
+    the listing requires it (True) or names it as preferred or nice to have (False); ``kind``
+    is the vocabulary's kind ("tool", "knowledge", "practice", "soft").
+    """
 
     skill: str
     weight: float
+    required: bool = True
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the skills a listing asks for the resume names.
+
+    Read as "covers ``covered`` of ``asked`` asked skills (required ``required_covered`` of
+    ``required``)".
+    """
+
+    asked: int
+    covered: int
+    required: int
+    required_covered: int
+
+
+# The parts a vector is made of, in the order of ``Settings.part_weights``: skills from the
+# vocabulary, the words of a listing's title, and the other words and word pairs.
+PARTS = ("skills", "title", "words")
 
 
 @dataclass(frozen=True)
 class Match:
     """One ranked listing and the exact explanation of its score.
 
-    ``terms`` holds every term the resume and listing share; their contributions add up to
-    ``score`` (the cosine of the two L2-normalised TF-IDF vectors).
+    ``score`` is ``sum(weight_p * cosine_p)`` over the parts ``PARTS`` (see
+    ``Settings.part_weights``), in [0, 1]. ``parts`` maps each part to its contribution;
+    ``terms`` holds every term the resume and listing share. Both add up to ``score``.
     """
 
     rank: int
@@ -84,6 +123,8 @@ class Match:
     matched: tuple[SkillContribution, ...] = ()
     missing: tuple[MissingSkill, ...] = ()
     terms: tuple[TermContribution, ...] = ()
+    parts: dict[str, float] = field(default_factory=dict)
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +137,8 @@ class Candidate:
     matched: tuple[SkillContribution, ...] = ()
     missing: tuple[MissingSkill, ...] = ()
     terms: tuple[TermContribution, ...] = ()
+    parts: dict[str, float] = field(default_factory=dict)
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -142,49 +185,77 @@ class SkillsReport:
 
 @dataclass(frozen=True)
 class SkillGap:
-    """A skill the resume lacks, and what adding it would do to the resume's best matches.
+    """A skill the resume lacks, and what naming it would do to the resume's best matches.
 
-    ``gain`` is the mean raise of the resume's score over the report's listings when the skill
-    is mentioned once more in the resume (every score re-computed exactly; a listing that does
-    not ask for it can lose a little, as the resume's vector gets longer).
+    Every score is re-computed exactly with the skill named once more in the resume.
+    ``gain`` is the mean rise, in score points (0 to 1 scale), of the ``asked_by`` listings
+    among the report's matches that ask for the skill (``required_by`` of them require it);
+    ``gains`` is the change of every match's score, in the report's order (a listing that does
+    not ask for the skill does not change: only the resume's skills part moves). ``moves``
+    holds ``(rank before, rank after)`` among the matches for each listing whose place changes.
     """
 
     skill: str
     kind: str
     gain: float
     asked_by: int
-    gains: tuple[float, ...] = ()  # per listing, in the order of the report's matches
+    gains: tuple[float, ...] = ()
+    required_by: int = 0
+    moves: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class GapReport:
-    """The missing skills ranked by gain over the resume's ``matches``."""
+    """The missing skills ranked by gain over the resume's ``matches``.
+
+    ``gaps`` holds only skills whose addition raises the scores of the listings that ask for
+    them; ``not_helping`` counts the missing skills left out because it would not, and
+    ``kinds_left_out`` the skills of kinds not asked for (soft skills by default).
+    """
 
     gaps: tuple[SkillGap, ...]
     matches: tuple[Match, ...]
     listings_count: int
     attributions: tuple[str, ...] = ()
+    not_helping: int = 0
+    kinds_left_out: int = 0
 
 
 @dataclass(frozen=True)
 class Settings:
     """How text becomes TF-IDF vectors. The defaults are matcher's; ``plain()`` is scikit-learn's.
 
-    Each default was kept because it scored better on the relevance benchmark
-    (``benchmarks/relevance.py``; figures in ``benchmarks/README.md``).
+    A vector is made of parts (``PARTS``): the skills, the words of a listing's title, and the
+    other words. Each part is L2-normalised on its own and scaled by the square root of its
+    weight, so a score is ``sum(weight_p * cosine_p)``: in [0, 1], still one dot product, and
+    still an exact sum of per-term contributions. The resume's words stand in both the title
+    part and the words part; its skills in the skills part.
 
-    - ``skills``: skills from the vocabulary ("machine learning", "JS") become one term each;
-      ``skill_words`` keeps their words as ordinary terms too ("machine", "learning").
+    Each default was kept because it scored better on the relevance benchmark and the
+    explanation properties (``benchmarks/relevance.py``, ``benchmarks/explanations.py``;
+    figures in ``benchmarks/README.md``).
+
+    - ``skills``: skills from the vocabulary ("machine learning", "JS") become one term each,
+      in the skills part; ``skill_words`` keeps their words as ordinary terms too.
+    - ``skill_part``, ``title_part``, ``word_part``: the parts' weights (any scale; they are
+      divided by their sum over the parts in use: skills need ``skills``).
+    - ``preferred_weight``: a skill asked for only as preferred ("nice to have", "a plus")
+      weighs this much of a required one in the listing's skills part.
+    - ``skill_pivot``: a listing's skills part whose norm is below this many times the median
+      listing's is divided by that floor, so naming one or two skills is weak evidence.
+    - ``query_pivot``: likewise for the resume's parts, against this many times the median
+      listing's (the words part's for its title and words): a resume of a few words, such as
+      a bare job title, cannot reach a full cosine. Both are pivoted normalisation (Singhal,
+      Buckley and Mitra, SIGIR 1996); with them a part's norm can stay below its weight's
+      square root, so a score stays within [0, 1].
     - ``sections``: listing text is weighted by section (requirements above company intros) and
       boilerplate repeated across ``boilerplate_min_listings`` listings is left out.
     - ``stop_words``: English function words are dropped.
     - ``sublinear_tf``: a term's weight grows with the log of its count, not the count.
-    - ``title_weight``: a listing's title counts as a sentence of this weight (0: not at all).
     - ``bigrams``: pairs of neighbouring words ("financial statements") are terms too.
     - ``plurals``: plural words are folded to their singular ("accountants" -> "accountant").
     - ``placeholders``: words that resume templates leave as placeholders or that date
       entries ("Company Name", "City", "State", month names) are dropped.
-    - ``skill_weight``: skill terms in a listing count this many times an ordinary word.
     - ``resume_lead``: the terms in this share of a resume, from its start, count twice.
     """
 
@@ -194,12 +265,28 @@ class Settings:
     stop_words: bool = True
     sublinear_tf: bool = True
     boilerplate_min_listings: int = 3
-    title_weight: float = 60.0
+    skill_part: float = 0.2
+    title_part: float = 0.2
+    word_part: float = 0.6
+    preferred_weight: float = 0.5
+    skill_pivot: float = 1.5
+    query_pivot: float = 0.5
     bigrams: bool = True
     plurals: bool = True
     placeholders: bool = True
-    skill_weight: float = 0.5
     resume_lead: float = 1 / 3
+
+    def part_weights(self) -> tuple[float, float, float]:
+        """Return the weights of ``PARTS`` in use, summing to 1 (0 for a part not in use).
+
+        Raises ``ValueError`` when no part has a positive weight or a weight is negative.
+        """
+        raw = (self.skill_part if self.skills else 0.0, self.title_part, self.word_part)
+        if min(raw) < 0 or sum(raw) <= 0:
+            raise ValueError(f"part weights must be >= 0 with a positive sum, got {raw}")
+        total = sum(raw)
+        skills, title, words = (w / total for w in raw)
+        return skills, title, words
 
     @classmethod
     def plain(cls) -> Settings:
@@ -210,7 +297,10 @@ class Settings:
             sections=False,
             stop_words=False,
             sublinear_tf=False,
-            title_weight=0.0,
+            title_part=0.0,
+            word_part=1.0,
+            skill_pivot=0.0,
+            query_pivot=0.0,
             bigrams=False,
             plurals=False,
             placeholders=False,

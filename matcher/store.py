@@ -6,8 +6,9 @@ from them:
 - ``meta.json``: format name and version, settings, counts, the vocabulary's source and
   attributions, and each file's size and SHA-256;
 - ``*.npy`` arrays (loaded with ``allow_pickle=False``, memory-mapped): the postings
-  (``indptr``, ``rows``, ``weights``), ``idf``, ``is_skill``, the skills each listing asks for,
-  a sorted table of 64-bit term hashes for lookup, and offsets into the two text files;
+  (``indptr``, ``rows``, ``weights``), ``idf``, each term's ``parts``, the skills each
+  listing asks for (and whether it requires each), a sorted table of 64-bit term hashes for
+  lookup, and offsets into the two text files;
 - ``terms.txt``: every term's UTF-8 bytes, back to back (``term_offsets.npy`` cuts them);
 - ``listings.jsonl``: one listing per line (``listing_offsets.npy`` finds line ``i``);
 - ``skills.csv``: the skill vocabulary the index was built with, so queries analyse text the
@@ -42,15 +43,17 @@ from .models import Listing, Settings
 from .skills import SkillVocabulary
 
 FORMAT = "matcher-index"
-VERSION = 1
+VERSION = 2  # 2: vectors made of parts (skills, title, words), required skills
 _ARRAYS = {
     "idf": np.float64,
     "indptr": np.int64,
     "rows": np.int32,
     "weights": np.float32,
-    "is_skill": np.bool_,
+    "parts": np.uint8,
     "asked_indptr": np.int64,
     "asked_columns": np.int32,
+    "asked_required": np.bool_,
+    "query_floors": np.float64,
     "term_hashes": np.uint64,
     "term_order": np.int32,
     "term_offsets": np.int64,
@@ -134,9 +137,11 @@ def _write(
         "indptr": index.indptr,
         "rows": index.rows,
         "weights": index.weights,
-        "is_skill": index.is_skill,
+        "parts": index.parts,
         "asked_indptr": index.asked_indptr,
         "asked_columns": index.asked_columns,
+        "asked_required": index.asked_required,
+        "query_floors": index.query_floors,
         "term_hashes": hashes[order],
         "term_order": order,
         "term_offsets": term_offsets,
@@ -259,9 +264,10 @@ def load_index(
     arrays = {name: _array(folder / f"{name}.npy", dtype) for name, dtype in _ARRAYS.items()}
     n, v, nnz = int(meta["listings"]), int(meta["terms"]), int(meta["nnz"])
     expected = {
-        "idf": v, "indptr": v + 1, "rows": nnz, "weights": nnz, "is_skill": v,
-        "asked_indptr": n + 1, "term_hashes": v, "term_order": v, "term_offsets": v + 1,
-        "listing_offsets": n + 1,
+        "idf": v, "indptr": v + 1, "rows": nnz, "weights": nnz, "parts": v,
+        "asked_indptr": n + 1, "asked_required": arrays["asked_columns"].shape[0],
+        "term_hashes": v, "term_order": v, "term_offsets": v + 1, "listing_offsets": n + 1,
+        "query_floors": 3,
     }  # fmt: skip
     for name, length in expected.items():
         if arrays[name].shape != (length,):
@@ -301,10 +307,13 @@ def load_index(
         indptr=arrays["indptr"],
         rows=arrays["rows"],
         weights=arrays["weights"],
-        is_skill=arrays["is_skill"],
+        parts=arrays["parts"],
         asked_indptr=arrays["asked_indptr"],
         asked_columns=arrays["asked_columns"],
+        asked_required=arrays["asked_required"],
         sublinear_tf=settings.sublinear_tf,
+        part_weights=np.array(settings.part_weights(), dtype=np.float64),
+        query_floors=arrays["query_floors"],
     )
     return index, settings, vocabulary
 
@@ -354,7 +363,7 @@ def _check_bounds(folder: Path, arrays: dict[str, np.ndarray], n: int, v: int, n
         table = arrays[name]
         if table[0] != 0 or table[-1] != end:
             raise IndexFormatError(folder / f"{name}.npy", "does not match the data it indexes")
-    small = {"asked_columns": v, "term_order": v}
+    small = {"asked_columns": v, "term_order": v, "parts": 3}
     for name, limit in small.items():
         values = arrays[name]
         if len(values) and (values.min() < 0 or values.max() >= limit):

@@ -114,7 +114,7 @@ def test_repeated_boilerplate_is_left_out_of_the_listing_terms():
         )
         for skill in ("python", "rust", "fortran")
     ]
-    weights, _ = analyzer.weighted_terms(docs[0], repeated_shingles(docs, 3))
+    weights, _ = analyzer.listing_terms(docs[0], repeated=repeated_shingles(docs, 3))
     assert set(weights) == {"need", "python", "experts"}
 
 

@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 
 from matcher import Listing, Matcher, read_resume
+from matcher.analyse import SKILL_PREFIX
+from matcher.index import query_vector
 from matcher.matcher import gap_files
+from matcher.score import cosine_scores
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run
+
+
+def _rescored(matcher: Matcher, text: str, rows: list[int], skill: str | None) -> np.ndarray:
+    """Score ``rows`` from scratch, with the resume's terms plus the skill once."""
+    terms = matcher._analyzer.query_terms(text) + ([SKILL_PREFIX + skill] if skill else [])
+    return cosine_scores(matcher.index_, *query_vector(matcher.index_, terms))[rows]
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -19,30 +28,51 @@ def test_gains_equal_a_direct_rescore_with_the_skill_added(default_matcher, prof
     text = read_resume(resume_path(profile))
     report = default_matcher.gaps(text, top=5)
     rows = [default_matcher.listings.index(m.listing) for m in report.matches]
-    before = default_matcher.scores(text)[rows]
+    before = _rescored(default_matcher, text, rows, None)
     assert report.gaps
     for gap in report.gaps:
-        after = default_matcher.scores(f"{text}\n\n{gap.skill}")[rows]
+        after = _rescored(default_matcher, text, rows, gap.skill)
         np.testing.assert_allclose(after - before, gap.gains, atol=1e-12)
-        assert gap.gain == pytest.approx(float(np.mean(after - before)), abs=1e-12)
+        asking = [
+            i for i, m in enumerate(report.matches) if gap.skill in {s.skill for s in m.missing}
+        ]
+        assert len(asking) == gap.asked_by
+        assert gap.gain == pytest.approx(float(np.mean((after - before)[asking])), abs=1e-12)
+        assert gap.gain > 0  # a skill that would not raise the scores is never advised
         skill = default_matcher._analyzer.vocabulary.get(gap.skill)
-        assert skill is not None and gap.kind == skill.kind
+        assert skill is not None and gap.kind == skill.kind and gap.kind != "soft"
 
 
 def test_gaps_are_ranked_by_gain_and_counted_over_the_listings(default_matcher):
     text = read_resume(resume_path("economist"))
     report = default_matcher.gaps(text, top=6)
     assert len(report.matches) == 6
-    gains = [g.gain for g in report.gaps]
-    assert gains == sorted(gains, reverse=True)
+    totals = [g.gain * g.asked_by for g in report.gaps]
+    assert totals == sorted(totals, reverse=True)
     resume_skills = set(default_matcher._analyzer.skill_terms(text))
     for gap in report.gaps:
         asking = [m for m in report.matches if gap.skill in {s.skill for s in m.missing}]
-        assert gap.asked_by == len(asking) > 0
+        requiring = [
+            m for m in asking if any(s.skill == gap.skill and s.required for s in m.missing)
+        ]
+        assert gap.asked_by == len(asking) > 0 and gap.required_by == len(requiring)
         assert gap.skill not in resume_skills
-    # every missing skill of the top listings is in the report, once
+        for before, after in gap.moves:
+            assert 1 <= after <= 6 and 1 <= before <= 6 and before != after
+    # every missing skill of the top listings is in the report once, or counted as left out
     missing = {s.skill for m in report.matches for s in m.missing}
-    assert missing == {g.skill for g in report.gaps}
+    assert {g.skill for g in report.gaps} <= missing
+    assert len(missing) == len(report.gaps) + report.not_helping + report.kinds_left_out
+
+
+def test_soft_skills_are_left_out_unless_asked_for(default_matcher):
+    text = read_resume(resume_path("ml_scientist"))
+    default = default_matcher.gaps(text, top=10)
+    every = default_matcher.gaps(text, top=10, kinds={"tool", "knowledge", "practice", "soft"})
+    assert all(g.kind != "soft" for g in default.gaps)
+    soft = [g for g in every.gaps if g.kind == "soft"]
+    assert default.kinds_left_out >= len(soft) and every.kinds_left_out == 0
+    assert {g.skill for g in default.gaps} == {g.skill for g in every.gaps if g.kind != "soft"}
 
 
 def test_a_skill_asked_by_more_listings_gains_more():

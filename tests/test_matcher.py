@@ -86,7 +86,8 @@ def test_skills_and_sections_off_equal_a_tfidfvectorizer_with_the_same_options(
             bigrams=False,
             plurals=False,
             placeholders=False,
-            title_weight=0.0,
+            title_part=0.0,
+            query_pivot=0.0,
             resume_lead=0.0,
         ),
     )
@@ -136,8 +137,8 @@ def test_matched_skills_are_in_both_texts_and_missing_ones_only_in_the_listing(d
             assert skill.skill in resume_skills and skill.skill in listing_skills
         for skill in match.missing:
             assert skill.skill in listing_skills and skill.skill not in resume_skills
-        weights = [s.weight for s in match.missing]
-        assert weights == sorted(weights, reverse=True)
+        order = [(not s.required, -s.weight) for s in match.missing]
+        assert order == sorted(order)  # required first, then by weight
 
 
 def _rank_of(matches, words: tuple[str, ...]) -> list[int]:
@@ -149,8 +150,8 @@ def test_ml_scientist_ranks_science_above_satellite_payload_roles(default_matche
     satellite = _rank_of(matches, ("Low Earth Orbit",))
     # A team blurb with no role in it ("Untitled listing") is left out of either side.
     titled = [m for m in matches if m.listing.title != "Untitled listing"]
-    science = _rank_of(titled, ("machine learning", "Machine Learning", "scientist", "Scientist"))
-    assert len(satellite) == 2 and len(science) >= 14
+    science = [m.rank for m in titled if "Scientist" in m.listing.title]
+    assert len(satellite) == 2 and len(science) >= 11
     assert max(science) < min(satellite)
 
 
@@ -176,7 +177,7 @@ def test_boilerplate_only_overlap_scores_low(fixture_listings):
             m.listing.id: m.score for m in Matcher(fixture_listings, settings=s).match(intro, 19)
         }
         # Titles are not boilerplate: "Prime Video Technologist" may share words with the intro.
-        for name, s in (("matcher", Settings(title_weight=0.0)), ("plain", Settings.plain()))
+        for name, s in (("matcher", Settings(title_part=0.0)), ("plain", Settings.plain()))
     }
     for listing in prime:
         assert scores["plain"][listing.id] > 0.7  # what boilerplate does to plain TF-IDF
