@@ -44,6 +44,13 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class Kind(str, Enum):
+    tool = "tool"
+    knowledge = "knowledge"
+    practice = "practice"
+    soft = "soft"
+
+
 class Source(str, Enum):
     esco = "esco"
     onet = "onet"
@@ -212,6 +219,15 @@ def gaps(
     location: LocationOpt = None,
     vocabulary: VocabularyOpt = None,
     index: IndexOpt = None,
+    kinds: Annotated[
+        Optional[list[Kind]],  # noqa: UP045
+        typer.Option(
+            "--kinds",
+            "-k",
+            help="Kinds of skill to advise on; repeat for several. "
+            "Default: tool, knowledge and practice (soft skills are counted apart).",
+        ),
+    ] = None,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
     _check_index(index, listings, vocabulary)
@@ -223,6 +239,7 @@ def gaps(
             location=location,
             vocabulary=vocabulary,
             index=index,
+            kinds={k.value for k in kinds} | {""} if kinds else None,
         )
     except MatcherError as exc:
         raise _fail(exc) from None

@@ -269,6 +269,7 @@ class Matcher:
                     gains=tuple(float(g) for g in gain.gains),
                     required_by=int(gain.required.sum()),
                     moves=moves,
+                    relative=float((gain.gains[gain.asked] / before[gain.asked]).mean()),
                 )
             )
         gaps.sort(key=lambda g: (-g.gain * g.asked_by, -g.asked_by, g.skill))

@@ -191,7 +191,8 @@ class SkillGap:
     ``gain`` is the mean rise, in score points (0 to 1 scale), of the ``asked_by`` listings
     among the report's matches that ask for the skill (``required_by`` of them require it);
     ``gains`` is the change of every match's score, in the report's order (a listing that does
-    not ask for the skill does not change: only the resume's skills part moves). ``moves``
+    not ask for the skill does not change: only the resume's skills part moves); ``relative``
+    is the mean of each asking listing's gain over its score before. ``moves``
     holds ``(rank before, rank after)`` among the matches for each listing whose place changes.
     """
 
@@ -202,6 +203,7 @@ class SkillGap:
     gains: tuple[float, ...] = ()
     required_by: int = 0
     moves: tuple[tuple[int, int], ...] = ()
+    relative: float = 0.0  # mean of gain / score over the listings that ask for it
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def render(report: MatchReport, fmt: str, width: int = 100) -> str:
 def report_to_dict(report: MatchReport) -> dict[str, Any]:
     """Return the report as JSON-ready data; each match's term contributions sum to its score."""
     return {
-        "matches": [_match_to_dict(match) for match in report.matches],
+        "matches": [_match_with_listing(match) for match in report.matches],
         "listings": {
             "count": report.listings_count,
             "duplicates_dropped": report.duplicates_dropped,
@@ -52,25 +52,88 @@ def report_to_dict(report: MatchReport) -> dict[str, Any]:
     }
 
 
-def _match_to_dict(match: Match) -> dict[str, Any]:
-    listing = match.listing
+def _match_to_dict(match: Match | Candidate) -> dict[str, Any]:
+    """Return what explains one score: parts, coverage, skills and terms (shared by formats)."""
+    coverage = match.coverage
     return {
         "rank": match.rank,
         "score": match.score,
-        "listing": {
-            "id": listing.id,
-            "title": listing.title,
-            "company": listing.company,
-            "location": listing.location,
-            "url": listing.url,
+        "parts": dict(match.parts),
+        "coverage": None
+        if coverage is None
+        else {
+            "asked": coverage.asked,
+            "covered": coverage.covered,
+            "required": coverage.required,
+            "required_covered": coverage.required_covered,
+            "text": coverage_text(match),
         },
-        "matched": [{"skill": s.skill, "contribution": s.contribution} for s in match.matched],
-        "missing": [{"skill": s.skill, "weight": s.weight} for s in match.missing],
+        "matched": [
+            {
+                "skill": s.skill,
+                "contribution": s.contribution,
+                "share": s.share,
+                "kind": s.kind,
+                "required": s.required,
+            }
+            for s in match.matched
+        ],
+        "missing": [
+            {"skill": s.skill, "weight": s.weight, "required": s.required, "kind": s.kind}
+            for s in match.missing
+        ],
         "terms": [
-            {"term": t.term, "contribution": t.contribution, "skill": t.is_skill}
+            {"term": t.term, "part": t.part, "contribution": t.contribution, "skill": t.is_skill}
             for t in match.terms
         ],
     }
+
+
+def _listing_to_dict(listing: Listing) -> dict[str, Any]:
+    return {
+        "id": listing.id,
+        "title": listing.title,
+        "company": listing.company,
+        "location": listing.location,
+        "url": listing.url,
+    }
+
+
+def _match_with_listing(match: Match) -> dict[str, Any]:
+    data = _match_to_dict(match)
+    return {"rank": data.pop("rank"), "score": data.pop("score"),
+            "listing": _listing_to_dict(match.listing), **data}  # fmt: skip
+
+
+def coverage_text(match: Match | Candidate) -> str:
+    """Return "covers 6 of 9 asked skills (required 5 of 6)", or "asks for no skills"."""
+    c = match.coverage
+    if c is None or c.asked == 0:
+        return "asks for no skills"
+    s = "" if c.asked == 1 else "s"
+    text = f"covers {c.covered} of {c.asked} asked skill{s}"
+    if 0 < c.required < c.asked:
+        text += f" (required {c.required_covered} of {c.required})"
+    return text
+
+
+def _percent(value: float, score: float) -> str:
+    return f"{100 * value / score:.0f}%" if score > 0 else "0%"
+
+
+def parts_text(match: Match | Candidate, sep: str = " · ") -> str:
+    """Return the score split by part as shares: "skills 42% · title 18% · words 40%"."""
+    return sep.join(f"{part} {_percent(value, match.score)}" for part, value in match.parts.items())
+
+
+def _other_terms(match: Match | Candidate, limit: int = 3) -> str:
+    """Return the largest shared terms that are not skills, by part, with their share of the
+    score: "title: scientist 18%; words: neurips 5%"."""
+    others = [t for t in match.terms if not t.is_skill][:limit]
+    groups: dict[str, list[str]] = {}
+    for t in others:
+        groups.setdefault(t.part, []).append(f"{t.term} {_percent(t.contribution, match.score)}")
+    return "; ".join(f"{part}: {', '.join(items)}" for part, items in groups.items())
 
 
 def summary(report: MatchReport) -> str:
@@ -92,12 +155,20 @@ def _empty_message(report: MatchReport) -> str:
     return "No listing shares a term with this resume."
 
 
-def _matched_text(match: Match, limit: int = _SHOWN_SKILLS, sep: str = "\n") -> str:
-    return _listed([f"{s.skill} {s.contribution:.3f}" for s in match.matched], limit, sep)
+def _matched_text(match: Match | Candidate, limit: int = _SHOWN_SKILLS, sep: str = "\n") -> str:
+    return _listed([f"{s.skill} {s.share:.0%}" for s in match.matched], limit, sep)
 
 
-def _missing_text(match: Match, limit: int = _SHOWN_MISSING, sep: str = "\n") -> str:
-    return _listed([s.skill for s in match.missing], limit, sep)
+def _missing_text(match: Match | Candidate, limit: int = _SHOWN_MISSING, sep: str = "\n") -> str:
+    """Return the missing skills, required first; preferred ones marked, soft ones counted."""
+    hard = [s for s in match.missing if s.kind != "soft"]
+    soft = len(match.missing) - len(hard)
+    items = [s.skill if s.required else f"{s.skill} (preferred)" for s in hard]
+    text = _listed(items, limit, sep)
+    if soft:
+        more = f"+{soft} soft skill{'' if soft == 1 else 's'}"
+        text = more if text == "-" else f"{text}{sep}{more}"
+    return text
 
 
 def _listed(items: list[str], limit: int, sep: str) -> str:
@@ -115,7 +186,12 @@ def _where(match: Match) -> str:
 
 # Below this width five columns no longer fit: each match is printed as a short block instead.
 _NARROW = 88
-_CAPTION = "Score: cosine similarity (0 to 1); each matched skill shows its share of it."
+_CAPTION = (
+    "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; "
+    "the shares under it add up to the score. Matched skills, and the largest other shared "
+    "terms under the listing, show their share of the score. Missing: asked-for skills the "
+    "resume lacks, required first."
+)
 
 
 def render_table(report: MatchReport, width: int = 100) -> str:
@@ -134,18 +210,20 @@ def render_table(report: MatchReport, width: int = 100) -> str:
     )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
-    # Skills stay on one line each, cut with an ellipsis past a width that leaves the listing
-    # column room; titles and locations wrap instead.
+    # Titles, places and coverage wrap; skills keep a line each, and a share ends each line,
+    # so a name too long for its column is cut before the figure is (see _fit).
     table.add_column("Listing", min_width=20)
-    table.add_column("Matched skills", no_wrap=True, overflow="ellipsis", max_width=30)
-    table.add_column("Missing skills", no_wrap=True, overflow="ellipsis", max_width=26)
+    table.add_column("Matched skills", no_wrap=True, max_width=30)
+    table.add_column("Missing skills", no_wrap=True, max_width=30)
     for match in report.matches:
+        others = _other_terms(match)
         table.add_row(
             str(match.rank),
-            f"{match.score:.3f}",
-            f"{match.listing.title}\n{_where(match)}",
-            _matched_text(match),
-            _missing_text(match),
+            f"{match.score:.3f}\n" + parts_text(match, "\n"),
+            f"{match.listing.title}\n{_where(match)}\n{coverage_text(match)}"
+            + (f"\n{others}" if others else ""),
+            _fit(_matched_text(match), 30),
+            _fit(_missing_text(match), 30),
         )
     buffer = io.StringIO()
     console = Console(
@@ -153,6 +231,20 @@ def render_table(report: MatchReport, width: int = 100) -> str:
     )
     console.print(table, markup=False)
     return _lines(buffer.getvalue()) + _credits(report.attributions, width)
+
+
+def _fit(cell: str, width: int) -> str:
+    """Return ``cell`` with each line at most ``width`` wide, cutting the name, not a share."""
+    lines = []
+    for line in cell.split("\n"):
+        if len(line) > width:
+            name, _, figure = line.rpartition(" ")
+            if figure.endswith("%") and name:
+                line = name[: width - len(figure) - 2] + "\u2026 " + figure
+            else:
+                line = line[: width - 1] + "\u2026"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _lines(text: str) -> str:
@@ -173,8 +265,11 @@ def _render_blocks(report: MatchReport, width: int) -> str:
     for match in report.matches:
         lines.append(f"{match.rank:>2}. {match.score:.3f}  {match.listing.title}")
         lines.append(f"    {_where(match)}")
+        lines += wrap.wrap(f"    score: {parts_text(match, ', ')}; {coverage_text(match)}")
         lines += wrap.wrap("    matched: " + _matched_text(match, sep=", "))
         lines += wrap.wrap("    missing: " + _missing_text(match, sep=", "))
+        if _other_terms(match):
+            lines += wrap.wrap("    also: " + _other_terms(match))
         lines.append("")
     lines += textwrap.wrap(_CAPTION, max(width, 30))
     return "\n".join(lines) + "\n" + _credits(report.attributions, width)
@@ -186,8 +281,9 @@ def render_markdown(report: MatchReport) -> str:
     if not report.matches:
         return "\n".join([*lines, _empty_message(report), ""])
     lines += [
-        "| Rank | Score | Title | Company | Location | Matched skills | Missing skills |",
-        "|---:|---:|---|---|---|---|---|",
+        "| Rank | Score | Parts | Title | Company | Location | Coverage | Matched skills "
+        "| Missing skills | Other words |",
+        "|---:|---:|---|---|---|---|---|---|---|---|",
     ]
     for match in report.matches:
         listing = match.listing
@@ -195,14 +291,17 @@ def render_markdown(report: MatchReport) -> str:
         cells = [
             str(match.rank),
             f"{match.score:.3f}",
+            parts_text(match, ", "),
             title,
             listing.company or "",
             listing.location or "",
+            coverage_text(match),
             _matched_text(match, limit=10, sep=", "),
             _missing_text(match, limit=10, sep=", "),
+            _other_terms(match),
         ]
         lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
-    return "\n".join([*lines, ""]) + _md_credits(report.attributions)
+    return "\n".join([*lines, "", _CAPTION, ""]) + _md_credits(report.attributions)
 
 
 def _md_credits(attributions: tuple[str, ...]) -> str:
@@ -223,22 +322,36 @@ def render_gaps(report: GapReport, fmt: str, width: int = 100) -> str:
     n = len(report.matches)
     title = (
         f"Skills missing from the resume's {n} best matches (of {report.listings_count} "
-        "listings), by how much adding each would raise their scores"
+        "listings), by what naming each would add to their scores"
     )
     caption = (
-        f"Gain: mean change of the {n} scores when the resume names the skill once more, "
-        "each score re-computed exactly."
+        "Gain: how much the score (0 to 1) of each listing that asks for the skill rises, on "
+        "average, when the resume names it once more (in brackets, as a share of those "
+        "scores), every score re-computed exactly; the "
+        "list is ordered by gain times how many ask. Moves: those listings' places among the "
+        f"{n} that change."
     )
+    left = _left_out(report)
+    if left:
+        caption += f" Left out: {left}."
     if not report.gaps:
-        message = "No listing shares a term with this resume." if not n else "None missing."
-        return f"{title}\n{message}\n"
+        message = "No listing shares a term with this resume." if not n else "None to advise."
+        return f"{title}\n{message}\n" + (f"{left[0].upper()}{left[1:]}.\n" if left else "")
     rows = [
-        [str(i), g.skill, g.kind or "-", f"{g.gain:+.4f}", f"{g.asked_by} of {n}"]
+        [
+            str(i),
+            g.skill,
+            g.kind or "-",
+            f"+{g.gain:.3f} ({g.relative:+.0%})",
+            f"{g.asked_by} of {n}" + (f", {g.required_by} require" if g.required_by else ""),
+            ", ".join(f"#{a}\u2192#{b}" for a, b in g.moves) or "-",
+        ]
         for i, g in enumerate(report.gaps, 1)
     ]
-    header = ["#", "Skill", "Kind", "Gain", "Asked by"]
+    header = ["#", "Skill", "Kind", "Gain", "Asked by", "Moves"]
     if fmt == "markdown":
-        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|---:|---|---|---:|---:|"]
+        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |"]
+        lines += ["|---:|---|---|---:|---:|---|"]
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
         return "\n".join([*lines, "", caption, ""]) + _md_credits(report.attributions)
     if fmt == "table":
@@ -249,6 +362,18 @@ def render_gaps(report: GapReport, fmt: str, width: int = 100) -> str:
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def _left_out(report: GapReport) -> str:
+    """Return what the gap report leaves out and why, or "" if nothing."""
+    parts = []
+    if report.not_helping:
+        s = "" if report.not_helping == 1 else "s"
+        parts.append(f"{report.not_helping} skill{s} that would not raise the scores")
+    if report.kinds_left_out:
+        s = "" if report.kinds_left_out == 1 else "s"
+        parts.append(f"{report.kinds_left_out} soft skill{s} (--kinds to include them)")
+    return "; ".join(parts)
+
+
 def gaps_to_dict(report: GapReport) -> dict[str, Any]:
     """Return the gap report as JSON-ready data."""
     return {
@@ -257,16 +382,17 @@ def gaps_to_dict(report: GapReport) -> dict[str, Any]:
                 "skill": g.skill,
                 "kind": g.kind,
                 "gain": g.gain,
+                "relative": g.relative,
                 "asked_by": g.asked_by,
+                "required_by": g.required_by,
                 "gains": list(g.gains),
+                "moves": [{"from": a, "to": b} for a, b in g.moves],
             }
             for g in report.gaps
         ],
-        "listings": [
-            {"rank": m.rank, "score": m.score, "id": m.listing.id, "title": m.listing.title}
-            for m in report.matches
-        ],
-        "listings_count": report.listings_count,
+        "matches": [_match_with_listing(m) for m in report.matches],
+        "listings": {"count": report.listings_count},
+        "left_out": {"not_helping": report.not_helping, "kinds": report.kinds_left_out},
         "attributions": list(report.attributions),
     }
 
@@ -369,7 +495,7 @@ def skills_to_dict(report: SkillsReport) -> dict[str, Any]:
 def render_many(results: list[tuple[str, list[Match]]]) -> str:
     """Return JSON Lines: one object per resume, ``{"resume": ..., "matches": [...]}``."""
     return "".join(
-        json.dumps({"resume": name, "matches": [_match_to_dict(m) for m in matches]},
+        json.dumps({"resume": name, "matches": [_match_with_listing(m) for m in matches]},
                    ensure_ascii=False) + "\n"
         for name, matches in results
     )  # fmt: skip
@@ -383,19 +509,7 @@ def render_candidates(
         data = {
             "listing": {"id": listing.id, "title": listing.title, "location": listing.location},
             "candidates": [
-                {
-                    "rank": c.rank,
-                    "score": c.score,
-                    "resume": c.resume,
-                    "matched": [
-                        {"skill": s.skill, "contribution": s.contribution} for s in c.matched
-                    ],
-                    "missing": [{"skill": s.skill, "weight": s.weight} for s in c.missing],
-                    "terms": [
-                        {"term": t.term, "contribution": t.contribution, "skill": t.is_skill}
-                        for t in c.terms
-                    ],
-                }
+                {"rank": c.rank, "score": c.score, "resume": c.resume, **_match_to_dict(c)}
                 for c in candidates
             ],
         }
@@ -406,8 +520,8 @@ def render_candidates(
             str(c.rank),
             f"{c.score:.3f}",
             c.resume.replace("\\", "/").rsplit("/", 1)[-1],  # the file name; JSON has the path
-            _listed([f"{s.skill} {s.contribution:.3f}" for s in c.matched], _SHOWN_SKILLS, "\n"),
-            _listed([s.skill for s in c.missing], _SHOWN_MISSING, "\n"),
+            _matched_text(c),
+            _missing_text(c),
         ]
         for c in candidates
     ]

@@ -32,7 +32,10 @@ def test_table_is_the_default_and_shows_ranked_listings():
     assert lines[0] == "3 best of 19 listings; 1 duplicate dropped"
     ranks = [line.split()[0] for line in lines if line[:4].strip().isdigit()]
     assert ranks == ["1", "2", "3"]
-    assert "Matched skills" in lines[2] and lines[-1].startswith("Score: cosine similarity")
+    assert "Matched skills" in lines[2]
+    assert any(line.startswith("Score (0 to 1): skills, title and words") for line in lines)
+    for part in ("skills", "title", "words"):  # the score's split, under each score
+        assert sum(line[:16].strip().startswith(f"{part} ") for line in lines) == 3
 
 
 def test_table_follows_the_terminal_width():
@@ -54,17 +57,27 @@ def test_json_output_is_complete_and_explanations_add_up(profile):
         assert set(match["listing"]) >= {"id", "title", "company", "location", "url"}
         total = math.fsum(term["contribution"] for term in match["terms"])
         assert abs(total - match["score"]) < 1e-6
-        assert all(set(s) == {"skill", "contribution"} for s in match["matched"])
-        assert all(set(s) == {"skill", "weight"} for s in match["missing"])
+        assert abs(math.fsum(match["parts"].values()) - match["score"]) < 1e-6
+        assert set(match["parts"]) == {"skills", "title", "words"}
+        skills = math.fsum(s["contribution"] for s in match["matched"])
+        assert abs(skills - match["parts"]["skills"]) < 1e-6
+        assert all(
+            set(s) == {"skill", "contribution", "share", "kind", "required"}
+            for s in match["matched"]
+        )
+        assert all(set(s) == {"skill", "weight", "required", "kind"} for s in match["missing"])
+        coverage = match["coverage"]
+        assert coverage["asked"] - coverage["covered"] == len(match["missing"])
+        assert coverage["text"].startswith(("covers ", "asks for no skills"))
 
 
 def test_markdown_output_is_a_table():
     result = run("match", str(resume_path("economist", "md")), "-f", "markdown", "-n", "2")
     assert result.exit_code == ExitCode.OK
-    assert result.stdout.endswith("|\n")
     lines = result.stdout.splitlines()
     assert lines[0] == "**2 best of 19 listings; 1 duplicate dropped**"
-    assert lines[2].startswith("| Rank | Score | Title |")
+    assert lines[2].startswith("| Rank | Score | Parts | Title |")
+    assert lines[-1].startswith("Score (0 to 1)")
     assert len([line for line in lines if line.startswith("| ")]) == 3
 
 

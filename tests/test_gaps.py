@@ -99,11 +99,17 @@ def test_gaps_cli_table_and_json():
     data = json.loads(run("gaps", str(resume_path("ml_scientist")), "-n", "4", "-f", "json").stdout)
     report = gap_files(resume_path("ml_scientist"), [LISTINGS], top=4)
     assert [g["skill"] for g in data["gaps"]] == [g.skill for g in report.gaps]
-    assert len(data["listings"]) == 4
+    assert len(data["matches"]) == 4 and data["listings"]["count"] == 19
     first = data["gaps"][0]
-    assert f"{first['gain']:+.4f}" in table.stdout and f"{first['asked_by']} of 4" in table.stdout
+    assert f"+{first['gain']:.3f} ({first['relative']:+.0%})" in table.stdout
+    assert f"{first['asked_by']} of 4" in table.stdout
+    assert "Left out:" in table.stdout and "soft skill" in table.stdout
     markdown = run("gaps", str(resume_path("ml_scientist")), "-n", "4", "-f", "markdown").stdout
-    assert markdown.splitlines()[2] == "| # | Skill | Kind | Gain | Asked by |"
+    assert markdown.splitlines()[2] == "| # | Skill | Kind | Gain | Asked by | Moves |"
+    soft = json.loads(
+        run("gaps", str(resume_path("ml_scientist")), "-n", "4", "-f", "json", "-k", "soft").stdout
+    )
+    assert soft["gaps"] and {g["kind"] for g in soft["gaps"]} == {"soft"}
 
 
 def test_gaps_cli_bad_resume_is_one_line(tmp_path):

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from matcher.models import (
+    Coverage,
     Listing,
     Match,
     MatchReport,
@@ -26,13 +27,23 @@ MATCH = Match(
     rank=1,
     score=0.5,
     listing=LISTING,
-    matched=(SkillContribution("causal inference", 0.3), SkillContribution("python", 0.125)),
-    missing=(MissingSkill("sql", 0.4),),
-    terms=(
-        TermContribution("causal inference", 0.3, True),
-        TermContribution("python", 0.125, True),
-        TermContribution("inference", 0.075, False),
+    matched=(
+        SkillContribution("causal inference", 0.3, 0.6, "knowledge", True),
+        SkillContribution("python", 0.125, 0.25, "tool", False),
     ),
+    missing=(
+        MissingSkill("sql", 0.4, True, "tool"),
+        MissingSkill("spark", 0.2, False, "tool"),
+        MissingSkill("teamwork", 0.1, True, "soft"),
+    ),
+    terms=(
+        TermContribution("causal inference", 0.3, True, "skills"),
+        TermContribution("python", 0.125, True, "skills"),
+        TermContribution("data scientist", 0.05, False, "title"),
+        TermContribution("inference", 0.025, False, "words"),
+    ),
+    parts={"skills": 0.425, "title": 0.05, "words": 0.025},
+    coverage=Coverage(asked=5, covered=2, required=3, required_covered=1),
 )
 REPORT = MatchReport(
     matches=(MATCH,), listings_count=3, duplicates_dropped=1, listings_considered=3
@@ -43,12 +54,18 @@ def test_table_exact():
     assert render_table(REPORT, width=100) == (
         "1 best of 3 listings; 1 duplicate dropped\n"
         "\n"
-        "  #   Score   Listing                  Matched skills           Missing skills\n"
-        " ──────────────────────────────────────────────────────────────────────────────\n"
-        "  1   0.500   Data Scientist           causal inference 0.300   sql\n"
-        "              Acme | Co · Austin, TX   python 0.125\n"
+        "  #        Score   Listing                                Matched skills         Missing skills\n"
+        " ──────────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "  1        0.500   Data Scientist                         causal inference 60%   sql\n"
+        "      skills 85%   Acme | Co · Austin, TX                 python 25%             spark (preferred)\n"
+        "       title 10%   covers 2 of 5 asked skills (required                          +1 soft skill\n"
+        "        words 5%   1 of 3)\n"
+        "                   title: data scientist 10%; words:\n"
+        "                   inference 5%\n"
         "\n"
-        "Score: cosine similarity (0 to 1); each matched skill shows its share of it.\n"
+        "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; the shares\n"
+        "under it add up to the score. Matched skills, and the largest other shared terms under the listing,\n"
+        "show their share of the score. Missing: asked-for skills the resume lacks, required first.\n"
     )
 
 
@@ -58,11 +75,17 @@ def test_narrow_terminals_get_blocks_instead_of_columns():
         "\n"
         " 1. 0.500  Data Scientist\n"
         "    Acme | Co · Austin, TX\n"
-        "    matched: causal inference 0.300, python 0.125\n"
-        "    missing: sql\n"
+        "    score: skills 85%, title 10%, words 5%; covers 2 of 5\n"
+        "             asked skills (required 1 of 3)\n"
+        "    matched: causal inference 60%, python 25%\n"
+        "    missing: sql, spark (preferred), +1 soft skill\n"
+        "    also: title: data scientist 10%; words: inference 5%\n"
         "\n"
-        "Score: cosine similarity (0 to 1); each matched skill shows\n"
-        "its share of it.\n"
+        "Score (0 to 1): skills, title and words, each part a cosine\n"
+        "similarity with its weight; the shares under it add up to\n"
+        "the score. Matched skills, and the largest other shared\n"
+        "terms under the listing, show their share of the score.\n"
+        "Missing: asked-for skills the resume lacks, required first.\n"
     )
 
 
@@ -70,11 +93,22 @@ def test_markdown_exact_and_escaped():
     assert render_markdown(REPORT) == (
         "**1 best of 3 listings; 1 duplicate dropped**\n"
         "\n"
-        "| Rank | Score | Title | Company | Location | Matched skills | Missing skills |\n"
-        "|---:|---:|---|---|---|---|---|\n"
-        "| 1 | 0.500 | [Data Scientist](https://example.com/j1) | Acme \\| Co | Austin, TX "
-        "| causal inference 0.300, python 0.125 | sql |\n"
+        "| Rank | Score | Parts | Title | Company | Location | Coverage | Matched skills | Missing skills | Other words |\n"
+        "|---:|---:|---|---|---|---|---|---|---|---|\n"
+        "| 1 | 0.500 | skills 85%, title 10%, words 5% | [Data Scientist](https://example.com/j1) | Acme \\| Co | Austin, TX | covers 2 of 5 asked skills (required 1 of 3) | causal inference 60%, python 25% | sql, spark (preferred), +1 soft skill | title: data scientist 10%; words: inference 5% |\n"
+        "\n"
+        "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; the shares under it add up to the score. Matched skills, and the largest other shared terms under the listing, show their share of the score. Missing: asked-for skills the resume lacks, required first.\n"
     )
+
+
+def test_numbers_are_never_cut():
+    long = SkillContribution("x" * 40, 0.1, 0.2)
+    report = MatchReport(
+        matches=(Match(1, 0.5, LISTING, matched=(long,), parts={"skills": 0.5}),),
+        listings_count=1,
+        listings_considered=1,
+    )
+    assert "20%" in render_table(report, width=100)
 
 
 def test_json_carries_every_field():
@@ -89,11 +123,31 @@ def test_json_carries_every_field():
         "url": "https://example.com/j1",
     }
     assert match["matched"] == [
-        {"skill": "causal inference", "contribution": 0.3},
-        {"skill": "python", "contribution": 0.125},
+        {
+            "skill": "causal inference",
+            "contribution": 0.3,
+            "share": 0.6,
+            "kind": "knowledge",
+            "required": True,
+        },
+        {
+            "skill": "python",
+            "contribution": 0.125,
+            "share": 0.25,
+            "kind": "tool",
+            "required": False,
+        },
     ]
-    assert match["missing"] == [{"skill": "sql", "weight": 0.4}]
+    assert match["missing"][0] == {"skill": "sql", "weight": 0.4, "required": True, "kind": "tool"}
     assert sum(t["contribution"] for t in match["terms"]) == match["score"]
+    assert sum(match["parts"].values()) == match["score"]
+    assert match["coverage"] == {
+        "asked": 5,
+        "covered": 2,
+        "required": 3,
+        "required_covered": 1,
+        "text": "covers 2 of 5 asked skills (required 1 of 3)",
+    }
     assert data["listings"] == {
         "count": 3,
         "duplicates_dropped": 1,
