@@ -103,14 +103,46 @@ def _read_csv(path: Path, needed: Sequence[str]) -> list[dict[str, str]]:
 
 
 def _row(name: str, kind: str, category: str, forms: Iterable[str]) -> dict[str, str]:
+    sure, ambiguous = _sort_forms(dict.fromkeys(forms))
     return {
         "name": name,
         "kind": kind,
         "category": category,
-        "aliases": "|".join(dict.fromkeys(forms)),
-        "ambiguous": "",
+        "aliases": "|".join(sure),
+        "ambiguous": "|".join(ambiguous),
         "context": "",
     }
+
+
+_ROMAN = re.compile(r"^(?=[IVXLC]+$)C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
+
+
+def _sort_forms(forms: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Return an imported skill's forms as (sure, ambiguous); forms that name nothing go.
+
+    A form of roman numerals only ("III") is a grade or a version, not a skill. A single word
+    of three letters or fewer ("ES", "NAV") is a code that also means other things: it counts
+    only with supporting context, as the built-in vocabulary's ambiguous names do, unless it
+    is the initials of another form of the same skill ("SQL" beside "Structured query
+    language").
+    """
+    forms = list(forms)
+    initials = {
+        "".join(w[0] for w in words).upper()
+        for words in ([t.group() for t in tokens(f)] for f in forms)
+        if len(words) > 1
+    }
+    sure: list[str] = []
+    ambiguous: list[str] = []
+    for form in forms:
+        words = [t.group() for t in tokens(form)]
+        if not words or all(_ROMAN.match(w) for w in words):
+            continue
+        if len(words) == 1 and len(words[0]) <= 3 and words[0].upper() not in initials:
+            ambiguous.append(form)
+        else:
+            sure.append(form)
+    return sure, ambiguous
 
 
 def _case(label: str) -> str:

@@ -136,3 +136,24 @@ def test_the_resume_lead_never_cuts_a_word(text):
     cut = _lead_cut(text, 1 / 3)
     assert cut == len(text) or text[cut].isspace()
     assert 0 < cut <= len(text)
+
+
+def test_a_unit_name_in_capitals_is_not_a_skill():
+    # React is written "React": "REACT", a team's or service's name, is not the library.
+    from matcher import extract_skills
+
+    assert extract_skills("Community Nurse (REACT) in the east locality") == []
+    found = [s.name for s in extract_skills("Skills: React (hooks), TypeScript")]
+    assert "react.js" in found and "typescript" in found
+
+
+def test_imported_codes_need_context_and_roman_numerals_go():
+    from matcher.taxonomy import _sort_forms
+
+    sure, ambiguous = _sort_forms(["III", "Surface III", "ES", "NAV", "Microsoft Excel"])
+    assert sure == ["Surface III", "Microsoft Excel"] and ambiguous == ["ES", "NAV"]
+    assert _sort_forms(["II", "IV"]) == ([], [])
+    assert _sort_forms(["Structured query language", "SQL"]) == (
+        ["Structured query language", "SQL"],
+        [],
+    )
