@@ -21,6 +21,14 @@ class Listing:
     location: str | None = None
     url: str | None = None
     source: str | None = None
+    # What a posting says about the job besides its text, for filters; None when not given.
+    remote: bool | None = None
+    employment_type: str | None = None  # as written: "FULL_TIME", "fulltime", "Permanent"
+    date_posted: str | None = None  # as written, usually ISO 8601
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None  # ISO 4217 code as written: "USD"
+    salary_period: str | None = None  # as written: "YEAR", "yearly", "hourly"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ def json_records(text: str, path: Path) -> Records:
         raise ListingFormatError(
             path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    if isinstance(data, dict) and isinstance(data.get("@graph"), list):
+        # JSON-LD: the JobPosting objects among the graph's nodes.
+        data = [item for item in data["@graph"] if _is_job_posting(item)] or data["@graph"]
     if isinstance(data, dict):
         lists = [data[k] for k in ("listings", "jobs", "results", "data") if k in data]
         if lists and isinstance(lists[0], list):
@@ -52,3 +55,10 @@ def _object(item: object, path: Path, where: str) -> Mapping[str, Any]:
     if not isinstance(item, dict):
         raise ListingFormatError(path, f"{where} is not a JSON object")
     return item
+
+
+def _is_job_posting(item: object) -> bool:
+    if not isinstance(item, dict):
+        return False
+    kind = item.get("@type")
+    return kind == "JobPosting" or (isinstance(kind, list) and "JobPosting" in kind)

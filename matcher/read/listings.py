@@ -10,10 +10,12 @@ from typing import Any
 
 from ..errors import ListingFormatError
 from ..models import Listing, ListingSet
-from .fields import FIELDS
+from .fields import FIELDS, facts, lower_keys, text_field
 from .json import json_records, jsonl_records
+from .markup import html_to_text, looks_like_html, markup_to_text
+from .normalise import normalise
 from .pages import text_records
-from .tables import csv_records
+from .tables import csv_records, is_table
 from .text import decode_text, read_bytes
 from .titles import guess_title
 
@@ -81,8 +83,10 @@ def _read_listing_file(path: Path) -> tuple[list[Listing], int]:
         records = json_records(text, path)
     elif suffix in (".jsonl", ".ndjson"):
         records = jsonl_records(text, path)
-    elif suffix in (".csv", ".tsv"):
-        records = csv_records(text, path, "\t" if suffix == ".tsv" else ",")
+    elif suffix == ".tsv" or (suffix == ".txt" and is_table(text)):
+        records = csv_records(text, path, "\t")
+    elif suffix == ".csv":
+        records = csv_records(text, path)
     else:
         records = text_records(text, path)
     listings: list[Listing] = []
@@ -99,36 +103,35 @@ def _read_listing_file(path: Path) -> tuple[list[Listing], int]:
 
 
 def _listing(record: Mapping[str, Any], path: Path, where: str) -> Listing | None:
-    fields = {key: _field(record, names) for key, names in FIELDS.items()}
+    record = lower_keys(record)
     if not any(name in record for name in FIELDS["description"]):
         raise ListingFormatError(path, f"{where} has no 'description' or 'text' field")
-    description = fields["description"]
+    fields = {key: text_field(record, names) for key, names in FIELDS.items()}
+    raw = fields["description"]
+    if not raw:
+        return None
+    description = normalise(markup_to_text(raw)).strip()
     if not description:
         return None
+    title = _clean(fields["title"])
     return Listing(
         id=fields["id"] or content_id(description),
-        title=fields["title"] or guess_title(description),
+        title=title or guess_title(description),
         description=description,
-        company=fields["company"],
-        location=fields["location"],
+        company=_clean(fields["company"]),
+        location=_clean(fields["location"]),
         url=fields["url"],
         source=str(path),
+        **facts(record),
     )
 
 
-def _field(record: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = record.get(name)
-        if isinstance(value, dict):
-            value = ", ".join(str(v) for v in value.values() if v not in (None, ""))
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value if v not in (None, ""))
-        if value is None or isinstance(value, bool):
-            continue
-        text = str(value).strip()
-        if text and text.lower() not in ("nan", "none", "null"):
-            return text
-    return None
+def _clean(value: str | None) -> str | None:
+    """Return a short field (title, company, location) as plain one-line text."""
+    if value is None:
+        return None
+    text = " ".join(normalise(html_to_text(value) if looks_like_html(value) else value).split())
+    return text or None
 
 
 def content_id(description: str) -> str:

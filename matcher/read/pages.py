@@ -14,13 +14,31 @@ _SEED_MARKER = "Related content"
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+def _is_page(body: list[tuple[int, str]]) -> bool:
+    """Return whether non-blank lines alternate location and description from first to last.
+
+    Without the page's marker line only the whole structure tells a saved page from a posting
+    whose first line happens to look like a location ("HR", "QA", "IT").
+    """
+    if not body or len(body) % 2:
+        return False
+    return all(
+        bool(_LOCATION_LINE.fullmatch(line)) == (i % 2 == 0) for i, (_, line) in enumerate(body)
+    )
+
+
 def text_records(text: str, path: Path) -> Records:
-    """Read a saved seed page (location line, description line, ...) or a single posting."""
+    """Return the listings of a saved seed page (location line, description line, ...).
+
+    A file without the "Related content" marker whose lines do not alternate so from first to
+    last is one posting. Raises ``ListingFormatError`` for a page with the marker whose
+    structure breaks, naming the line.
+    """
     lines = _LINE_END.split(text)  # not splitlines(): U+2028 may stand inside a description
     start = next((i + 1 for i, line in enumerate(lines) if line.strip() == _SEED_MARKER), None)
     body = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
     if start is None:
-        if not body or not _LOCATION_LINE.fullmatch(body[0][1]):
+        if not _is_page(body):
             # No seed structure: the whole file is one posting.
             return [("the file", {"description": text.strip()})]
         start = 0
