@@ -160,6 +160,7 @@ class MatchReport:
     location: str | None = None
     listings_considered: int = 0
     attributions: tuple[str, ...] = ()  # credits of the skill vocabularies used
+    warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class SkillsReport:
     kind: str  # "resume" or "listings"
     documents: tuple[SkillsDocument, ...]
     attributions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # why a resume's text may not be trusted ("cv.pdf: ...")
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class GapReport:
     attributions: tuple[str, ...] = ()
     not_helping: int = 0
     kinds_left_out: int = 0
+    warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
 
 
 @dataclass(frozen=True)
