@@ -379,7 +379,9 @@ def _first_line(text: str) -> tuple[int, int] | None:
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
     line = text[start:end]
-    if not _NAME_LINE.fullmatch(line):
+    if not _NAME_LINE.fullmatch(line) or _SKILLS_HEADING.fullmatch(line):
+        return None
+    if _OTHER_HEADING.fullmatch(line):
         return None
     if any(word.lower().strip("*#") in _ROLE_WORDS for word in line.split()):
         return None
