@@ -374,10 +374,14 @@ def _masked(text: str) -> str:
 
 
 def _first_line(text: str) -> tuple[int, int] | None:
-    """Return the span of the first line when it is a person's name, as resumes start."""
+    """Return the span of the first line when it is a person's name, as resumes start.
+
+    Only a text of several lines has a name line: analysis also sees single sentences.
+    """
     start = len(text) - len(text.lstrip())
     end = text.find("\n", start)
-    end = len(text) if end < 0 else end
+    if end < 0 or not text[end:].strip():
+        return None  # one line is a phrase or a sentence ("Apache Airflow"), not a document
     line = text[start:end]
     if not _NAME_LINE.fullmatch(line) or _SKILLS_HEADING.fullmatch(line):
         return None
