@@ -47,10 +47,11 @@ _SKILLS_HEADING = re.compile(
     re.IGNORECASE,
 )
 # Text that is not prose: web addresses and e-mail addresses ("github.com/me/react-native-demo"
-# names no skill of the writer's).
+# names no skill of the writer's). Each alternative starts where a word does, so that a long run
+# of letters is scanned once, not once per letter.
 _NOT_TEXT = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|co|uk|de|fr|eu|app|me|info|edu|gov|ly)/\S*",
+    r"(?:https?://|ftp://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|co|uk|de|fr|eu|app|me|info|edu|gov|ly)/\S*",
     re.IGNORECASE,
 )
 # People's names: after a title, in a references line, or named as the contact of a listing.

@@ -15,7 +15,9 @@ images, scripts, styles and comments.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
+from typing import Any
 
 # Tags that start and end a line of their own.
 _BLOCKS = frozenset(
@@ -138,10 +140,14 @@ def markdown_to_text(markdown: str) -> str:
     Rendered by markdown-it-py (CommonMark, line breaks inside a paragraph kept, raw HTML
     allowed) and read with ``html_to_text``.
     """
+    return html_to_text(_markdown().render(markdown))
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
     from markdown_it import MarkdownIt  # imported here: only Markdown pays for it
 
-    renderer = MarkdownIt("commonmark", {"breaks": True, "html": True})
-    return html_to_text(renderer.render(markdown))
+    return MarkdownIt("commonmark", {"breaks": True, "html": True})
 
 
 def looks_like_html(text: str) -> bool:

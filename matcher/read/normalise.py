@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-_LINE_ENDS = re.compile(r"\r\n|[\r\u2028\u2029\u0085]")
+_OTHER_LINE_ENDS = re.compile("[\u2028\u2029\u0085]")
 # Format characters (Unicode category Cf, as of Unicode 14.0.0) are invisible; the soft hyphen
 # is one of them. U+0600-U+0605 are left: they shape the numbers they stand before.
 _INVISIBLE = re.compile(
@@ -37,11 +37,10 @@ _INVISIBLE = re.compile(
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
-_EXTRA = str.maketrans({"\u266f": "#"})  # MUSIC SHARP SIGN, as in "C♯", "F♯"
 # An entity needs its ";" here: "R&D", "AT&T" and "&copy2020" stay as written.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A word broken at a line end: letters, a hyphen, the line break, letters.
-_BROKEN = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)(\S*)[ \t]?")
+_BROKEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)(\S*)[ \t]?")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -66,9 +65,14 @@ def normalise(text: str, known: Callable[[str], bool] | None = None) -> str:
     """
     if "&" in text:
         text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
-    text = _LINE_ENDS.sub("\n", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text.translate(_EXTRA))
+        if _OTHER_LINE_ENDS.search(text):
+            text = _OTHER_LINE_ENDS.sub("\n", text)
+        if "\u266f" in text:  # MUSIC SHARP SIGN, as in "C♯", "F♯" (str.translate is slow)
+            text = text.replace("\u266f", "#")
+        text = unicodedata.normalize("NFKC", text)
         text = _INVISIBLE.sub("", text)
     if "-\n" in text or "- \n" in text:
         text = _join_hyphenated(text, known)
