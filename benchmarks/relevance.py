@@ -91,6 +91,23 @@ def load_benchmark(folder: Path | str, split: str = "dev") -> tuple[list[Record]
     return listings, queries
 
 
+def as_read(
+    listings: Sequence[Record], queries: Sequence[Record]
+) -> tuple[list[Record], list[Record]]:
+    """Return the records with their texts as matcher's readers would return them from files.
+
+    Listings' descriptions go through markup conversion and normalisation (``load_listings``),
+    resumes through normalisation (``read_resume`` of a ``.txt`` file).
+    """
+    from matcher.read import normalise
+    from matcher.read.markup import markup_to_text
+
+    return (
+        [{**row, "text": normalise(markup_to_text(str(row["text"])))} for row in listings],
+        [{**row, "text": normalise(str(row["text"]))} for row in queries],
+    )
+
+
 def to_listings(records: Sequence[Record]) -> list[Listing]:
     """Return matcher ``Listing`` objects for listing records (``text`` becomes the description)."""
     return [
@@ -291,6 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-baselines", action="store_true", help="score matcher only")
     parser.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="rank the texts as stored, without the normalisation matcher's readers apply",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -305,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as error:
         print(f"benchmarks/relevance.py: {error}", file=sys.stderr)
         return 1
+    if not args.raw:
+        listings, queries = as_read(listings, queries)
     ids = [str(row["id"]) for row in listings]
 
     results: list[tuple[str, dict[str, np.ndarray], float]] = []

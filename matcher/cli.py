@@ -120,6 +120,12 @@ def _fail(exc: MatcherError) -> typer.Exit:
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
+def _warn(warnings: tuple[str, ...]) -> None:
+    """Print each warning about the input as one line on stderr ("Warning: FILE: problem")."""
+    for warning in warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+
+
 def _width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
@@ -196,6 +202,7 @@ def match(
         )
     except MatcherError as exc:
         raise _fail(exc) from None
+    _warn(report.warnings)
     typer.echo(render(report, fmt.value, width=_width()), nl=False)
 
 
@@ -243,6 +250,7 @@ def gaps(
         )
     except MatcherError as exc:
         raise _fail(exc) from None
+    _warn(report.warnings)
     typer.echo(render_gaps(report, fmt.value, width=_width()), nl=False)
 
 
@@ -417,6 +425,7 @@ def skills_show(
         report = skills_in_file(file, vocabulary=vocabulary)
     except MatcherError as exc:
         raise _fail(exc) from None
+    _warn(report.warnings)
     typer.echo(render_skills(report, fmt.value, width=_width()), nl=False)
 
 

@@ -28,7 +28,14 @@ from .models import (
     SkillsDocument,
     SkillsReport,
 )
-from .read import LISTING_SUFFIXES, content_id, load_listings, read_resume
+from .read import (
+    LISTING_SUFFIXES,
+    ResumeText,
+    content_id,
+    load_listings,
+    read_resume,
+    read_resume_text,
+)
 from .score import batch_scores, cosine_scores
 from .score import top_k as best_rows
 from .skills import SkillVocabulary, extract_skills
@@ -342,7 +349,7 @@ def match_files(
     ``VocabularyError`` or ``IndexFormatError`` for input that cannot be used.
     """
     resume_text, listing_set, matcher = _read_all(resume, listings, settings, vocabulary, index)
-    matches = matcher.match(resume_text, top_k=top_k, location=location)
+    matches = matcher.match(resume_text.text, top_k=top_k, location=location)
     every = matcher.listings  # a saved index's listings are parsed only for --location
     considered = int(in_location(every, location).sum()) if location else len(every)
     return MatchReport(
@@ -353,6 +360,7 @@ def match_files(
         location=location,
         listings_considered=considered,
         attributions=matcher.attributions,
+        warnings=resume_text.warnings,
     )
 
 
@@ -372,7 +380,8 @@ def gap_files(
     See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
     """
     resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index)
-    return matcher.gaps(resume_text, top=top, location=location, kinds=kinds)
+    report = matcher.gaps(resume_text.text, top=top, location=location, kinds=kinds)
+    return dataclasses.replace(report, warnings=resume_text.warnings)
 
 
 def _read_all(
@@ -381,10 +390,10 @@ def _read_all(
     settings: Settings | None,
     vocabulary: VocabularyChoice,
     index: str | Path | None = None,
-) -> tuple[str, ListingSet | None, Matcher]:
+) -> tuple[ResumeText, ListingSet | None, Matcher]:
     """Read the resume, and the listings (default: bundled) or a saved index, ready to match."""
     matcher, listing_set = _matcher(listings, settings, vocabulary, index)
-    return read_resume(resume), listing_set, matcher
+    return read_resume_text(resume), listing_set, matcher
 
 
 def _matcher(
@@ -500,23 +509,25 @@ def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> 
     """
     vocab = _vocabulary(vocabulary)
     documents: list[SkillsDocument] = []
+    warnings: tuple[str, ...] = ()
     suffix = Path(path).suffix.lower()
     kind = "resume"
-    if str(path) == "-" or (suffix not in LISTING_SUFFIXES and not Path(path).is_dir()):
-        text = read_resume(path)
-        documents.append(SkillsDocument(str(path), text, tuple(extract_skills(text, vocab))))
-    else:
+    resume = str(path) == "-" or (suffix not in LISTING_SUFFIXES and not Path(path).is_dir())
+    if not resume:
         listing_set = load_listings([path])
-        if suffix == ".txt" and len(listing_set) == 1 and not listing_set[0].location:
-            text = read_resume(path)
-            documents.append(SkillsDocument(str(path), text, tuple(extract_skills(text, vocab))))
-        else:
-            kind = "listings"
-            for listing in listing_set:
-                label = f"{listing.title} ({listing.id})"
-                found = tuple(extract_skills(listing.description, vocab))
-                documents.append(SkillsDocument(label, listing.description, found))
-    return SkillsReport(str(path), kind, tuple(documents), vocab.attributions)
+        resume = suffix == ".txt" and len(listing_set) == 1 and not listing_set[0].location
+    if resume:
+        read = read_resume_text(path)
+        warnings = read.warnings
+        found = tuple(extract_skills(read.text, vocab))
+        documents.append(SkillsDocument(str(path), read.text, found))
+    else:
+        kind = "listings"
+        for listing in listing_set:
+            label = f"{listing.title} ({listing.id})"
+            found = tuple(extract_skills(listing.description, vocab))
+            documents.append(SkillsDocument(label, listing.description, found))
+    return SkillsReport(str(path), kind, tuple(documents), vocab.attributions, warnings)
 
 
 def _vocabulary(choice: VocabularyChoice) -> SkillVocabulary:

@@ -21,6 +21,14 @@ class Listing:
     location: str | None = None
     url: str | None = None
     source: str | None = None
+    # What a posting says about the job besides its text, for filters; None when not given.
+    remote: bool | None = None
+    employment_type: str | None = None  # as written: "FULL_TIME", "fulltime", "Permanent"
+    date_posted: str | None = None  # as written, usually ISO 8601
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None  # ISO 4217 code as written: "USD"
+    salary_period: str | None = None  # as written: "YEAR", "yearly", "hourly"
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,7 @@ class MatchReport:
     location: str | None = None
     listings_considered: int = 0
     attributions: tuple[str, ...] = ()  # credits of the skill vocabularies used
+    warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ class SkillsReport:
     kind: str  # "resume" or "listings"
     documents: tuple[SkillsDocument, ...]
     attributions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # why a resume's text may not be trusted ("cv.pdf: ...")
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,7 @@ class GapReport:
     attributions: tuple[str, ...] = ()
     not_helping: int = 0
     kinds_left_out: int = 0
+    warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
 
 
 @dataclass(frozen=True)

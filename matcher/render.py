@@ -49,6 +49,7 @@ def report_to_dict(report: MatchReport) -> dict[str, Any]:
             "location": report.location,
         },
         "attributions": list(report.attributions),
+        "warnings": list(report.warnings),
     }
 
 
@@ -394,6 +395,7 @@ def gaps_to_dict(report: GapReport) -> dict[str, Any]:
         "listings": {"count": report.listings_count},
         "left_out": {"not_helping": report.not_helping, "kinds": report.kinds_left_out},
         "attributions": list(report.attributions),
+        "warnings": list(report.warnings),
     }
 
 
@@ -486,6 +488,7 @@ def skills_to_dict(report: SkillsReport) -> dict[str, Any]:
             for document in report.documents
         ],
         "attributions": list(report.attributions),
+        "warnings": list(report.warnings),
     }
 
 

@@ -30,11 +30,61 @@ _TOKEN = re.compile(r"(?:(?<![\w.])\.)?[^\W_]+(?:\.[^\W_]+)*(?:\+\+|\+|#)?")
 # Punctuation that ends a phrase: a skill of several words never spans it, so "user experience,
 # design" is not "ux design".
 _PHRASE_BREAK = re.compile(r"[,;:.!?()\[\]{}|\u2022\u00b7]|\n\s*\n")
-# Where a sentence ends: a neighbouring skill on the other side does not support a short name.
-_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n\s*\n")
-# How many tokens may stand between an ambiguous name and a skill of its category that
-# supports it: "Python, R or Stata" has R one token from Python.
-_NEIGHBOUR_TOKENS = 3
+# What may stand between the items of a list of skills: "Python, R or Stata", "Python/C/Java",
+# "Python 3, R", "SQL, and/or R".
+_LIST_GAP = re.compile(r"(?:[ \t,/;&+|]|\band\b|\bor\b|\d+(?:\.\d+)*\+?)*", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r"[,/|;\u2022\u00b7]")
+# A line that lists skills: "Languages: C", "Programming Languages: C, Java", "Tech stack: ...".
+_SKILLS_LABEL = (
+    r"(?:[\w+#/&-]+[ \t]+){0,3}(?:languages?|skills?|technolog(?:y|ies)|tech(?:nical)?[ \t]+stack"
+    r"|stack|tools?|toolkit|frameworks?|librar(?:y|ies)|platforms?|software|proficienc(?:y|ies)"
+    r"|competenc(?:y|ies)|expertise|environments?)"
+)
+_SKILLS_LINE = re.compile(r"[ \t]*[#*_-]*[ \t]*" + _SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:", re.I)
+# A heading over lines of skills, alone on its line ("Skills", "## Technical Skills").
+_SKILLS_HEADING = re.compile(
+    r"[ \t]*[#*_-]*[ \t]*(?:core[ \t]+|key[ \t]+)?" + _SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:?[ \t]*",
+    re.IGNORECASE,
+)
+# Text that is not prose: web addresses and e-mail addresses ("github.com/me/react-native-demo"
+# names no skill of the writer's). Each alternative starts where a word does, so that a long run
+# of letters is scanned once, not once per letter.
+_NOT_TEXT = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|co|uk|de|fr|eu|app|me|info|edu|gov|ly)/\S*",
+    re.IGNORECASE,
+)
+# People's names: after a title, in a references line, or named as the contact of a listing.
+_NAME = r"[A-Z][\w'\u2019-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'\u2019-]+)){0,3}"
+_PERSON = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sir|Dame)\.?[ \t]+(?P<name>" + _NAME + ")"
+    r"|(?i:\b(?:contact|call|e-?mail|ask for|speak to|talk to|reach out to|write to)[ \t]+"
+    r"(?:our[ \t]+|the[ \t]+)?(?:recruiter|hiring manager|talent partner|recruitment partner)?"
+    r"[ \t,]*)(?P<contact>" + _NAME + ")"
+    r"|(?i:\b(?:recruiter|hiring manager|referees?|references?)[ \t]*[:,-]?[ \t]+)(?P<ref>"
+    + _NAME
+    + ")"
+)
+# A resume's name line: two to four capitalised words (or initials) alone on the first line.
+_NAME_LINE = re.compile(
+    r"[ \t#*]*(?:[A-Z][\w'\u2019-]+|[A-Z]\.)(?:[ \t]+(?:[A-Z][\w'\u2019-]+|[A-Z]\.|"
+    r"de|da|del|der|van|von|la|le|bin|al)){1,3}[ \t*]*"
+)
+# Words that make a first line a job title rather than a name ("Senior Java Developer").
+_ROLE_WORDS = frozenset(
+    """engineer developer scientist manager analyst designer architect consultant specialist
+    director lead technician nurse teacher administrator coordinator officer assistant intern
+    accountant programmer researcher economist statistician recruiter writer editor advisor
+    adviser therapist pharmacist supervisor planner professor physician associate executive
+    operator driver clerk agent representative resume cv curriculum vitae""".split()
+)
+# Resume headings that end a list of skills under a skills heading.
+_OTHER_HEADING = re.compile(
+    r"[ \t#*_-]*(?:experience|work experience|professional experience|employment|education|"
+    r"projects?|summary|profile|certifications?|references|publications|awards|interests|"
+    r"contact|objective|volunteering)[ \t*_]*:?[ \t]*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +153,7 @@ class SkillVocabulary:
             self._context.append(
                 tuple(tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context")))
             )
+        self._symmetric_context()
         # Plurals ("large language models") count unless a form of their own says otherwise.
         for key, forms in self._plurals.items():
             self._forms.setdefault(key, forms)
@@ -110,6 +161,33 @@ class SkillVocabulary:
         self._by_name = {skill.name: skill for skill in self.skills}
         self._longest = max((len(key) for key in self._forms), default=0)
         self._starts = frozenset(key[0] for key in self._forms)
+
+    def _symmetric_context(self) -> None:
+        """Make context rules work both ways between short names that name each other.
+
+        "Express" counts beside "node", and Node's context names Express.js, so "Node" counts
+        beside "Express" too: when two skills of one category name each other in their
+        context, each gets the other's ambiguous names as context.
+        """
+        ambiguous: dict[int, set[tuple[str, ...]]] = {}
+        owners: dict[tuple[str, ...], set[int]] = {}
+        for key, forms in self._forms.items():
+            for form in forms:
+                owners.setdefault(key, set()).add(form.skill)
+                if form.ambiguous:
+                    ambiguous.setdefault(form.skill, set()).add(key)
+        names = {
+            skill: {o for c in contexts for o in owners.get(c, ()) if o != skill}
+            for skill, contexts in enumerate(self._context)
+        }
+        for skill, others in names.items():
+            for other in others:
+                if (
+                    skill in names.get(other, ())
+                    and self.skills[skill].category == self.skills[other].category
+                ):
+                    more = ambiguous.get(other, set()) - set(self._context[skill])
+                    self._context[skill] = self._context[skill] + tuple(sorted(more))
 
     @classmethod
     def from_csv(cls, path: str | Path) -> SkillVocabulary:
@@ -161,13 +239,22 @@ class SkillVocabulary:
         return self._by_name.get(name)
 
     def find(self, text: str) -> list[SkillHit]:
-        """Return every skill occurrence in ``text``, longest form first, in text order."""
+        """Return every skill occurrence in ``text``, longest form first, in text order.
+
+        Web and e-mail addresses and people's names (a resume's name line, "Dr. Ruby Jenkins",
+        a references line, "contact our recruiter ...") are not searched. A skill of several
+        words never spans punctuation, a bullet or a line break (unless the next line goes on
+        in lower case, as a sentence wrapped by a PDF does). An ambiguous name counts only with
+        support: a telling word anywhere in the text, a line or section that lists skills
+        ("Languages: C"), or a list it stands in with a skill of its category ("Python, R").
+        """
+        text = _masked(text)
         toks = tokens(text)
         lower = [t.group().lower() for t in toks]
-        # reach[i]: how many tokens a form starting at token i may span before punctuation.
+        # reach[i]: how many tokens a form starting at token i may span before a break.
         reach = [1] * len(toks)
         for j in range(len(toks) - 2, -1, -1):
-            if not _PHRASE_BREAK.search(text, toks[j].end(), toks[j + 1].start()):
+            if not _breaks(text, toks[j].end(), toks[j + 1]):
                 reach[j] = reach[j + 1] + 1
         sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
         maybe: list[tuple[int, int, int]] = []
@@ -184,12 +271,7 @@ class SkillVocabulary:
             i = end
         hits = list(sure)
         if maybe:
-            present = _ngrams(lower, max((len(c) for cs in self._context for c in cs), default=1))
-            sentence = [0] * len(toks)
-            for j in range(1, len(toks)):
-                gap = _SENTENCE_END.search(text, toks[j - 1].end(), toks[j].start())
-                sentence[j] = sentence[j - 1] + (gap is not None)
-            hits += [m for m in maybe if self._supported(m, sure, present, sentence)]
+            hits += self._supported(text, toks, lower, sure, maybe)
         return [
             SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
             for first, end, skill in sorted(hits)
@@ -211,21 +293,135 @@ class SkillVocabulary:
 
     def _supported(
         self,
-        hit: tuple[int, int, int],
+        text: str,
+        toks: list[re.Match[str]],
+        lower: list[str],
         sure: list[tuple[int, int, int]],
-        present: set[tuple[str, ...]],
-        sentence: list[int],
+        maybe: list[tuple[int, int, int]],
+    ) -> list[tuple[int, int, int]]:
+        """Return the ambiguous hits in ``maybe`` that their context supports."""
+        present = _ngrams(lower, max((len(c) for cs in self._context for c in cs), default=1))
+        listing_lines = _skills_lines(text)
+        supported: list[tuple[int, int, int]] = []
+        waiting: list[tuple[int, int, int]] = []
+        for hit in maybe:
+            first, _, skill = hit
+            if any(c in present for c in self._context[skill]) or _in_spans(
+                toks[first].start(), listing_lines
+            ):
+                supported.append(hit)
+            else:
+                waiting.append(hit)
+        # A list's items support one another, also through an ambiguous item already supported
+        # ("Python, C, R"): repeat until nothing changes.
+        supporters = sure + supported
+        changed = True
+        while changed and waiting:
+            changed = False
+            for hit in list(waiting):
+                if any(self._listed_with(text, toks, hit, other) for other in supporters):
+                    waiting.remove(hit)
+                    supported.append(hit)
+                    supporters.append(hit)
+                    changed = True
+        return supported
+
+    def _listed_with(
+        self,
+        text: str,
+        toks: list[re.Match[str]],
+        hit: tuple[int, int, int],
+        other: tuple[int, int, int],
     ) -> bool:
         first, end, skill = hit
-        if any(context in present for context in self._context[skill]):
-            return True
-        category = self.skills[skill].category
-        return any(
-            self.skills[other].category == category
-            and sentence[o_first] == sentence[first]
-            and (0 <= first - o_end <= _NEIGHBOUR_TOKENS or 0 <= o_first - end <= _NEIGHBOUR_TOKENS)
-            for o_first, o_end, other in sure
-        )
+        o_first, o_end, o_skill = other
+        if self.skills[o_skill].category != self.skills[skill].category:
+            return False
+        if o_end <= first:
+            gap = text[toks[o_end - 1].end() : toks[first].start()]
+        elif end <= o_first:
+            gap = text[toks[end - 1].end() : toks[o_first].start()]
+        else:
+            return False
+        return len(gap) <= 40 and _LIST_GAP.fullmatch(gap) is not None
+
+
+def _breaks(text: str, start: int, following: re.Match[str]) -> bool:
+    """Return whether the text between ``start`` and the token ``following`` ends a phrase."""
+    if _PHRASE_BREAK.search(text, start, following.start()):
+        return True
+    if "\n" not in text[start : following.start()]:
+        return False
+    # A line break ends a phrase, unless it only wraps a sentence: nothing but spaces around
+    # it and the next line going on in lower case ("gradient\nboosting on 40M rows").
+    return not (text[start : following.start()].isspace() and following.group()[0].islower())
+
+
+def _masked(text: str) -> str:
+    """Return ``text`` with addresses and people's names blanked out, same length."""
+    spans = [m.span() for m in _NOT_TEXT.finditer(text)]
+    for m in _PERSON.finditer(text):
+        group = next(g for g in ("name", "contact", "ref") if m.group(g))
+        spans.append(m.span(group))
+    first = _first_line(text)
+    if first is not None:
+        spans.append(first)
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _first_line(text: str) -> tuple[int, int] | None:
+    """Return the span of the first line when it is a person's name, as resumes start.
+
+    Only a text of several lines has a name line: analysis also sees single sentences.
+    """
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    if end < 0 or not text[end:].strip():
+        return None  # one line is a phrase or a sentence ("Apache Airflow"), not a document
+    line = text[start:end]
+    if not _NAME_LINE.fullmatch(line) or _SKILLS_HEADING.fullmatch(line):
+        return None
+    if _OTHER_HEADING.fullmatch(line):
+        return None
+    if any(word.lower().strip("*#") in _ROLE_WORDS for word in line.split()):
+        return None
+    return start, end
+
+
+def _skills_lines(text: str) -> list[tuple[int, int]]:
+    """Return the spans of lines that list skills: after a skills label or under a heading."""
+    spans: list[tuple[int, int]] = []
+    under_heading = False
+    position = 0
+    for line in text.split("\n"):
+        end = position + len(line)
+        if not line.strip():
+            under_heading = False
+        elif _SKILLS_HEADING.fullmatch(line):
+            under_heading = True
+        elif _OTHER_HEADING.fullmatch(line):
+            under_heading = False
+        elif _SKILLS_LINE.match(line) or (under_heading and _list_like(line)):
+            spans.append((position, end))
+        else:
+            under_heading = False  # prose: the list under the heading has ended
+        position = end + 1
+    return spans
+
+
+def _list_like(line: str) -> bool:
+    """Return whether a line reads as items of a list rather than a sentence."""
+    words = len(line.split())
+    return words <= 6 or len(_LIST_SEPARATOR.findall(line)) >= max(2, words // 4)
+
+
+def _in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
 
 
 def extract_skills(text: str, vocabulary: SkillVocabulary | None = None) -> list[ExtractedSkill]:

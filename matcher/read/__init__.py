@@ -1,0 +1,32 @@
+"""Stage 1, read: listings files and resumes in, plain text and ``Listing`` objects out.
+
+Nothing here knows about terms or scores. Every problem with a file the user gave is raised as a
+``ListingFormatError`` or ``ResumeReadError`` naming the file, so the CLI can print one line.
+One module per kind of file: ``text`` (encodings), ``pdf``, ``docx``, ``markup`` (HTML,
+Markdown), ``tables`` (CSV, TSV, Excel's Unicode Text), ``json`` (JSON, JSON Lines, JSON-LD),
+``pages`` (saved job-board pages); ``fields`` maps records' field names; ``listings`` and
+``resumes`` choose among them; ``normalise`` is the one step every text goes through; and
+``titles`` guesses a listing's title from its text. A bound on what a reader may cost belongs
+in its own module, where the file is opened.
+"""
+
+from __future__ import annotations
+
+from .listings import LISTING_SUFFIXES, content_id, load_listings
+from .normalise import normalise
+from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
+from .text import decode_text
+from .titles import guess_title
+
+__all__ = [
+    "LISTING_SUFFIXES",
+    "RESUME_SUFFIXES",
+    "ResumeText",
+    "content_id",
+    "decode_text",
+    "guess_title",
+    "load_listings",
+    "normalise",
+    "read_resume",
+    "read_resume_text",
+]

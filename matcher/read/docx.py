@@ -1,0 +1,167 @@
+"""DOCX resumes: the text of every place a person's words live, in reading order.
+
+python-docx opens the package; its paragraph and table objects skip text in content controls
+(``w:sdt``), text boxes, tracked insertions and page headers, so the WordprocessingML is walked
+here instead, in document order:
+
+- page headers first (each distinct one once), then the body, then footnotes and endnotes,
+  then page footers;
+- a paragraph's runs, also inside hyperlinks, content controls (``w:sdtContent``), smart tags,
+  simple fields and tracked insertions and moves (``w:ins``, ``w:moveTo``); deleted text
+  (``w:del``, ``w:moveFrom``) is left out, as Word shows the document with changes accepted;
+- a table row as its cells joined by " | " (a merged cell once), content controls around rows
+  and cells included;
+- a text box's paragraphs as lines after the paragraph that anchors it, read once (Word writes
+  each text box twice: a DrawingML one and a VML fallback for old readers).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import ResumeReadError
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _q(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+_P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = (
+    _q(t) for t in ("p", "tbl", "tr", "tc", "sdt", "sdtContent")
+)
+_T, _TAB, _BR, _CR, _TXBX = (_q(t) for t in ("t", "tab", "br", "cr", "txbxContent"))
+_DELETED = frozenset(_q(t) for t in ("del", "moveFrom", "delText", "delInstrText"))
+# Properties and other parts of a paragraph that hold no text of the document.
+_SKIPPED = frozenset(_q(t) for t in ("pPr", "rPr", "tblPr", "trPr", "tcPr", "sdtPr", "sdtEndPr"))
+_FALLBACK = f"{{{_MC}}}Fallback"
+_FOOTNOTE_TYPES = frozenset(("separator", "continuationSeparator", "continuationNotice"))
+
+
+def docx_text(data: bytes, path: Path) -> str:
+    """Return the text of a DOCX file, one paragraph per line (see the module docstring).
+
+    Raises ``ResumeReadError`` naming ``path`` when the file is not a readable DOCX package.
+    """
+    import zipfile
+
+    import docx  # python-docx; imported here: only DOCX resumes pay for it
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ResumeReadError(path, "not a readable DOCX file") from exc
+    parts = _related_parts(document)
+    lines: list[str] = []
+    lines.extend(_unique_lines(parts["header"]))
+    body = document.element.find(_q("body"))
+    if body is not None:
+        lines.extend(_blocks(body))
+    for kind in ("footnotes", "endnotes"):
+        for root in parts[kind]:
+            for note in root:
+                if note.get(_q("type")) not in _FOOTNOTE_TYPES:
+                    lines.extend(_blocks(note))
+    lines.extend(_unique_lines(parts["footer"]))
+    return "\n".join(lines)
+
+
+def _related_parts(document: Any) -> dict[str, list[Any]]:
+    """Return the XML roots of the document's headers, footers, footnotes and endnotes."""
+    from docx.oxml.parser import parse_xml
+
+    found: dict[str, list[Any]] = {"header": [], "footer": [], "footnotes": [], "endnotes": []}
+    for rel in document.part.rels.values():
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if kind in found and not rel.is_external:
+            part = rel.target_part
+            element = getattr(part, "element", None)
+            found[kind].append(element if element is not None else parse_xml(part.blob))
+    return found
+
+
+def _unique_lines(roots: list[Any]) -> Iterator[str]:
+    # A section's first-page, even and default headers often repeat one another.
+    seen: set[str] = set()
+    for root in roots:
+        for line in _blocks(root):
+            if line not in seen:
+                seen.add(line)
+                yield line
+
+
+def _blocks(container: Any) -> Iterator[str]:
+    """Yield the lines of the paragraphs and tables directly in ``container``, in order."""
+    for child in container:
+        tag = child.tag
+        if tag == _P:
+            boxes: list[Any] = []
+            yield _paragraph(child, boxes)
+            for box in boxes:
+                yield from _blocks(box)
+        elif tag == _TBL:
+            for row in _rows(child):
+                yield _row(row)
+        elif tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content)
+        elif tag not in _DELETED and tag not in _SKIPPED and tag != _FALLBACK:
+            # w:ins, w:moveTo, w:customXml and the like around whole paragraphs.
+            yield from _blocks(child)
+
+
+def _children(element: Any, tag: str) -> Iterator[Any]:
+    """Yield the ``tag`` children of ``element``, also those inside content controls."""
+    for child in element:
+        if child.tag == tag:
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _children(content, tag)
+        elif isinstance(child.tag, str) and child.tag not in _SKIPPED | _DELETED:
+            yield from _children(child, tag)  # w:customXml, w:ins around rows or cells
+
+
+def _rows(table: Any) -> Iterator[Any]:
+    return _children(table, _TR)
+
+
+def _row(row: Any) -> str:
+    cells: list[str] = []
+    for cell in _children(row, _TC):
+        text = " ".join(line for line in _blocks(cell) if line.strip())
+        if text not in cells:  # a merged cell repeats: keep each text once per row
+            cells.append(text)
+    return " | ".join(cells)
+
+
+def _paragraph(paragraph: Any, boxes: list[Any]) -> str:
+    """Return a paragraph's visible text; text boxes anchored in it are added to ``boxes``."""
+    out: list[str] = []
+    _runs(paragraph, out, boxes)
+    return "".join(out)
+
+
+def _runs(element: Any, out: list[str], boxes: list[Any]) -> None:
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _DELETED or tag in _SKIPPED or tag == _FALLBACK:
+            continue
+        if tag == _T:
+            out.append(child.text or "")
+        elif tag == _TAB:
+            out.append("\t")
+        elif tag in (_BR, _CR):
+            out.append("\n")
+        elif tag == _TXBX:
+            boxes.append(child)
+        else:
+            _runs(child, out, boxes)

@@ -1,0 +1,168 @@
+"""Listings files and folders in, ``Listing`` objects out, identical ones collapsed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import ListingFormatError
+from ..models import Listing, ListingSet
+from .fields import FIELDS, facts, lower_keys, text_field
+from .json import json_records, jsonl_records
+from .markup import html_to_text, looks_like_html, markup_to_text
+from .normalise import normalise
+from .pages import text_records
+from .tables import csv_records, is_table
+from .text import decode_text, read_bytes
+from .titles import guess_title
+
+LISTING_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv")
+
+
+def load_listings(paths: str | Path | Iterable[str | Path]) -> ListingSet:
+    """Return the listings in the given files and folders, identical ones collapsed.
+
+    Reads seed-page text (location line + description line pairs), JSON (a list of objects),
+    JSON Lines and CSV/TSV. A folder contributes every supported file below it.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    listings: list[Listing] = []
+    empty = 0
+    for file in _expand(paths):
+        found, skipped = _read_listing_file(file)
+        listings.extend(found)
+        empty += skipped
+    collapsed, dropped = _collapse_duplicates(listings)
+    return ListingSet(
+        tuple(_unique_ids(collapsed)), duplicates_dropped=dropped, empty_skipped=empty
+    )
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
+    given = False
+    for raw in paths:
+        given = True
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in LISTING_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                raise ListingFormatError(
+                    path, f"no listing files in this folder ({', '.join(LISTING_SUFFIXES)})"
+                )
+            yield from files
+        elif path.exists():
+            if path.suffix.lower() not in LISTING_SUFFIXES:
+                raise ListingFormatError(
+                    path,
+                    f"unsupported listings format '{path.suffix}'"
+                    f" (supported: {', '.join(LISTING_SUFFIXES)})",
+                )
+            yield path
+        else:
+            raise ListingFormatError(path, "no such file or folder")
+    if not given:
+        raise ListingFormatError("<listings>", "no listings files given")
+
+
+def _read_listing_file(path: Path) -> tuple[list[Listing], int]:
+    text = decode_text(read_bytes(path, ListingFormatError), path, ListingFormatError)
+    if not text.strip():
+        raise ListingFormatError(path, "the file is empty")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        records = json_records(text, path)
+    elif suffix in (".jsonl", ".ndjson"):
+        records = jsonl_records(text, path)
+    elif suffix == ".tsv" or (suffix == ".txt" and is_table(text)):
+        records = csv_records(text, path, "\t")
+    elif suffix == ".csv":
+        records = csv_records(text, path)
+    else:
+        records = text_records(text, path)
+    listings: list[Listing] = []
+    empty = 0
+    for where, record in records:
+        listing = _listing(record, path, where)
+        if listing is None:
+            empty += 1
+        else:
+            listings.append(listing)
+    if not listings:
+        raise ListingFormatError(path, "no listings with a description")
+    return listings, empty
+
+
+def _listing(record: Mapping[str, Any], path: Path, where: str) -> Listing | None:
+    record = lower_keys(record)
+    if not any(name in record for name in FIELDS["description"]):
+        raise ListingFormatError(path, f"{where} has no 'description' or 'text' field")
+    fields = {key: text_field(record, names) for key, names in FIELDS.items()}
+    raw = fields["description"]
+    if not raw:
+        return None
+    description = normalise(markup_to_text(raw)).strip()
+    if not description:
+        return None
+    title = _clean(fields["title"])
+    return Listing(
+        id=fields["id"] or content_id(description),
+        title=title or guess_title(description),
+        description=description,
+        company=_clean(fields["company"]),
+        location=_clean(fields["location"]),
+        url=fields["url"],
+        source=str(path),
+        **facts(record),
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    """Return a short field (title, company, location) as plain one-line text."""
+    if value is None:
+        return None
+    text = " ".join(normalise(html_to_text(value) if looks_like_html(value) else value).split())
+    return text or None
+
+
+def content_id(description: str) -> str:
+    """Return a stable id for a listing with none: a hash of its normalised text."""
+    return hashlib.sha1(_normalise(description).encode("utf-8")).hexdigest()[:12]
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _collapse_duplicates(listings: list[Listing]) -> tuple[list[Listing], int]:
+    """Keep the first of listings with identical text; remember the others' locations."""
+    kept: dict[str, Listing] = {}
+    dropped = 0
+    for listing in listings:
+        key = _normalise(listing.description)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = listing
+            continue
+        dropped += 1
+        if listing.location and listing.location not in (first.location or "").split("; "):
+            merged = f"{first.location}; {listing.location}" if first.location else listing.location
+            kept[key] = replace(first, location=merged)
+    return list(kept.values()), dropped
+
+
+def _unique_ids(listings: list[Listing]) -> Iterator[Listing]:
+    seen: dict[str, int] = {}
+    for listing in listings:
+        count = seen.get(listing.id, 0) + 1
+        seen[listing.id] = count
+        yield listing if count == 1 else replace(listing, id=f"{listing.id}-{count}")

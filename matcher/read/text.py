@@ -1,0 +1,65 @@
+"""Bytes to text: the encodings a user's text file may be in, and reading a file's bytes."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from ..errors import MatcherError
+
+
+def decode_text(data: bytes, source: str | Path, error: type[MatcherError]) -> str:
+    """Return ``data`` decoded as UTF-8 (BOM or not), UTF-16 with a BOM, or Windows-1252/Latin-1.
+
+    Raises ``error`` for binary data (NUL bytes without a UTF-16 BOM) and for bytes that only
+    decode to control characters, which means the file is in no encoding we can trust.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", source, error)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", source, error)
+    if b"\x00" in data:
+        raise error(source, "looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    bad = _CONTROL.search(text)
+    if bad:
+        raise error(
+            source,
+            f"undecodable byte at character {bad.start()}: save the file as UTF-8 text",
+        )
+    return text
+
+
+# C0 controls other than tab, newline, vertical tab, form feed and carriage return, DEL, and the
+# C1 block: real text in any of our encodings does not contain them.
+_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _strict(data: bytes, encoding: str, source: str | Path, error: type[MatcherError]) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise error(
+            source, f"not valid {encoding.upper()} at byte {exc.start} despite its byte-order mark"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def read_bytes(path: Path, error: type[MatcherError]) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(path, "no such file") from None
+    except IsADirectoryError:
+        raise error(path, "is a folder, not a file") from None
+    except PermissionError:
+        raise error(path, "permission denied") from None
