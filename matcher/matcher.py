@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .analyse import Analyzer
-from .errors import ListingFormatError
+from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .explain import explain, explain_all, skill_gains
 from .index import Index, build_index, forked_pool, query_vector
 from .models import (
@@ -343,8 +343,9 @@ def _read_all(
     trust: bool = False,
 ) -> tuple[str, ListingSet | None, Matcher]:
     """Read the resume, and the listings (default: bundled) or a saved index, ready to match."""
+    _check_resume_path(resume)  # before minutes of indexing listings
     matcher, listing_set = _matcher(listings, settings, vocabulary, index, trust=trust)
-    return read_resume(resume), listing_set, matcher
+    return _resume_text(resume), listing_set, matcher
 
 
 def _matcher(
@@ -362,7 +363,11 @@ def _matcher(
             raise ValueError("a saved index brings its own listings, settings and vocabulary")
         return Matcher.load(index, verify=not trust), None
     vocab = _vocabulary(vocabulary)
-    listing_set = load_listings(list(listings) or [default_listings_path()])
+    paths = list(listings) or [default_listings_path()]
+    try:
+        listing_set = load_listings(paths)
+    except OSError as exc:  # e.g. a name too long for the file system: still a bad input
+        raise ListingFormatError(exc.filename or paths[0], exc.strerror or str(exc)) from None
     matcher = Matcher(listing_set, settings=settings, vocabulary=vocab, progress=progress)
     return matcher, listing_set
 
@@ -435,12 +440,25 @@ def match_many_files(
     index: str | Path | None = None,
     top_k: int = 10,
     vocabulary: VocabularyChoice = None,
-) -> list[tuple[str, list[Match]]]:
-    """Rank the listings (or a saved index) for each resume file, in one batch."""
-    texts = [read_resume(resume) for resume in resumes]
-    matcher, _ = _matcher(listings, None, vocabulary, index)
-    ranked = matcher.match_many(texts, top_k=top_k)
-    return [(str(resume), matches) for resume, matches in zip(resumes, ranked, strict=True)]
+    trust: bool = False,
+) -> list[tuple[str, list[Match] | MatcherError]]:
+    """Rank the listings (or a saved index) for each resume file, in one batch.
+
+    A resume that cannot be read gets its error in its place and the others go on; the
+    listings or index failing stops the batch (raises, as ``match_files``).
+    """
+    texts: dict[int, str] = {}
+    failed: dict[int, MatcherError] = {}
+    for i, resume in enumerate(resumes):
+        try:
+            texts[i] = _resume_text(resume)
+        except MatcherError as exc:
+            failed[i] = exc
+    matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
+    ranked = dict(zip(texts, matcher.match_many(list(texts.values()), top_k=top_k), strict=True))
+    return [
+        (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
+    ]
 
 
 def candidate_files(
@@ -451,12 +469,47 @@ def candidate_files(
     index: str | Path | None = None,
     top_k: int = 10,
     vocabulary: VocabularyChoice = None,
-) -> tuple[Listing, list[Candidate]]:
-    """Rank resume files for the listing ``listing_id`` of the listings (or a saved index)."""
-    texts = [(str(resume), read_resume(resume)) for resume in resumes]
-    matcher, _ = _matcher(listings, None, vocabulary, index)
+    trust: bool = False,
+) -> tuple[Listing, list[Candidate], list[MatcherError]]:
+    """Rank resume files for the listing ``listing_id`` of the listings (or a saved index).
+
+    Returns the listing, the ranked resumes, and the errors of resumes that could not be read
+    (they are left out; the others are ranked).
+    """
+    texts: list[tuple[str, str]] = []
+    failed: list[MatcherError] = []
+    for resume in resumes:
+        try:
+            texts.append((str(resume), _resume_text(resume)))
+        except MatcherError as exc:
+            failed.append(exc)
+    matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
     row = matcher._row_of(listing_id)
-    return matcher.listings[row], matcher.candidates(row, texts, top_k=top_k)
+    return matcher.listings[row], matcher.candidates(row, texts, top_k=top_k), failed
+
+
+# What a listings file is named; a resume never is (".txt" may be either: it is read).
+_LISTINGS_ONLY = tuple(suffix for suffix in LISTING_SUFFIXES if suffix != ".txt")
+
+
+def _check_resume_path(resume: str | Path) -> None:
+    """Refuse a listings file given as the resume (the resume argument forgotten)."""
+    suffix = Path(resume).suffix.lower() if str(resume) != "-" else ""
+    if suffix in _LISTINGS_ONLY:
+        raise ResumeReadError(
+            resume,
+            f"is a listings file ({suffix}), not a resume (.txt .md .pdf .docx); "
+            "give the resume first: matcher match RESUME LISTINGS...",
+        )
+
+
+def _resume_text(resume: str | Path) -> str:
+    """Read a resume, after ``_check_resume_path``; errors of the system become ours."""
+    _check_resume_path(resume)
+    try:
+        return read_resume(resume)
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise ResumeReadError(resume, exc.strerror or "cannot be read") from None
 
 
 def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> SkillsReport:
