@@ -189,7 +189,8 @@ class SkillVocabulary:
             for j in range(1, len(toks)):
                 gap = _SENTENCE_END.search(text, toks[j - 1].end(), toks[j].start())
                 sentence[j] = sentence[j - 1] + (gap is not None)
-            hits += [m for m in maybe if self._supported(m, sure, present, sentence)]
+            near = _Neighbours(sure)
+            hits += [m for m in maybe if self._supported(m, near, present, sentence)]
         return [
             SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
             for first, end, skill in sorted(hits)
@@ -212,7 +213,7 @@ class SkillVocabulary:
     def _supported(
         self,
         hit: tuple[int, int, int],
-        sure: list[tuple[int, int, int]],
+        near: _Neighbours,
         present: set[tuple[str, ...]],
         sentence: list[int],
     ) -> bool:
@@ -221,11 +222,28 @@ class SkillVocabulary:
             return True
         category = self.skills[skill].category
         return any(
-            self.skills[other].category == category
-            and sentence[o_first] == sentence[first]
-            and (0 <= first - o_end <= _NEIGHBOUR_TOKENS or 0 <= o_first - end <= _NEIGHBOUR_TOKENS)
-            for o_first, o_end, other in sure
+            self.skills[other].category == category and sentence[o_first] == sentence[first]
+            for o_first, other in near.around(first, end)
         )
+
+
+class _Neighbours:
+    """Sure hits found by where they end and start, so that an ambiguous hit looks only at
+    those within ``_NEIGHBOUR_TOKENS`` of it (not at every one: that was quadratic)."""
+
+    def __init__(self, sure: list[tuple[int, int, int]]) -> None:
+        self.by_end: dict[int, list[tuple[int, int]]] = {}
+        self.by_first: dict[int, list[tuple[int, int]]] = {}
+        for o_first, o_end, other in sure:
+            self.by_end.setdefault(o_end, []).append((o_first, other))
+            self.by_first.setdefault(o_first, []).append((o_first, other))
+
+    def around(self, first: int, end: int) -> Iterator[tuple[int, int]]:
+        """Yield (first token, skill) of sure hits ending up to N tokens before ``first`` or
+        starting up to N tokens after ``end``."""
+        for gap in range(_NEIGHBOUR_TOKENS + 1):
+            yield from self.by_end.get(first - gap, ())
+            yield from self.by_first.get(end + gap, ())
 
 
 def extract_skills(text: str, vocabulary: SkillVocabulary | None = None) -> list[ExtractedSkill]:
