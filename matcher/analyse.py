@@ -95,6 +95,11 @@ _SENTENCE_END_BEFORE = re.compile(r"[.!?]\s$")
 _RUN_ON_BEFORE = re.compile(r"[a-z0-9)] $")
 
 
+# No heading is longer: a run of capitals is looked at this far, so that a long one costs
+# the same at each of its words, not its whole length again (quadratic).
+_HEADING_MAX = 120
+
+
 def _heading_kind(heading: str) -> str:
     """Return the kind of section a heading opens, or "" if it is no heading."""
     return next((k for k, pattern in _HEADING_KINDS.items() if pattern.fullmatch(heading)), "")
@@ -116,7 +121,9 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
         if start < last_end:
             continue
         after_space = start == 0 or text[start - 1].isspace()
-        capitals = _CAPITALS_RUN.match(text, start)
+        capitals = _CAPITALS_RUN.match(text, start, start + _HEADING_MAX)
+        if capitals and capitals.end() == start + _HEADING_MAX:
+            capitals = None  # too long to be a heading (and perhaps cut short by the window)
         if after_space and capitals and len(capitals.group()) > 1:
             kind = _heading_kind(capitals.group())
             if kind:
@@ -151,8 +158,10 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
 
 
 # Sentence ends, and bullets run into one line ("... tests • Develop ...", "... - Design ...").
+# Every break but the first starts where a run of spaces does ("(?<!\s)"): tried inside a
+# long run, each alternative would scan to its end again, which is quadratic in its length.
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])\s+(?=\S)|\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z])"
+    r"(?<=[.!?])\s+(?=\S)|(?<!\s)(?:\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z]))"
 )
 # Sentences that are pay, benefits or legal statements wherever they stand. Searched in
 # lower-cased text: that is four times faster than a case-insensitive pattern.

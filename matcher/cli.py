@@ -21,7 +21,15 @@ from .matcher import (
     match_many_files,
     skills_in_file,
 )
-from .render import render, render_candidates, render_gaps, render_many, render_skills
+from .render import (
+    render,
+    render_candidates,
+    render_gaps,
+    render_index_info,
+    render_many,
+    render_skills,
+)
+from .store import index_info, verify_index
 from .taxonomy import (
     ATTRIBUTIONS,
     import_taxonomy,
@@ -101,6 +109,14 @@ IndexOpt = Annotated[
         "--index", "-i", metavar="DIR", help="A saved index (matcher index build) to rank."
     ),
 ]
+TrustOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Skip the saved index's full check (every checksum and posting): for a large "
+        "index you trust. Its structure is still checked.",
+    ),
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar (it is off when not a terminal).")
 ]
@@ -124,6 +140,14 @@ def _warn(warnings: tuple[str, ...]) -> None:
     """Print each warning about the input as one line on stderr ("Warning: FILE: problem")."""
     for warning in warnings:
         typer.echo(f"Warning: {warning}", err=True)
+
+
+def _fail_at_end(failed: list[MatcherError]) -> None:
+    """After a batch: one error line per file that failed, then exit 1 if any did."""
+    for exc in failed:
+        typer.echo(f"Error: {exc}", err=True)
+    if failed:
+        raise typer.Exit(ExitCode.BAD_INPUT)
 
 
 def _width() -> int:
@@ -188,6 +212,7 @@ def match(
     location: LocationOpt = None,
     vocabulary: VocabularyOpt = None,
     index: IndexOpt = None,
+    trust: TrustOpt = False,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
     _check_index(index, listings, vocabulary)
@@ -199,6 +224,7 @@ def match(
             location=location,
             vocabulary=vocabulary,
             index=index,
+            trust=trust,
         )
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -235,6 +261,7 @@ def gaps(
             "Default: tool, knowledge and practice (soft skills are counted apart).",
         ),
     ] = None,
+    trust: TrustOpt = False,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
     _check_index(index, listings, vocabulary)
@@ -247,6 +274,7 @@ def gaps(
             vocabulary=vocabulary,
             index=index,
             kinds={k.value for k in kinds} | {""} if kinds else None,
+            trust=trust,
         )
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -265,16 +293,22 @@ def match_many(
         int, typer.Option("--top", "-n", min=1, metavar="N", help="Listings per resume.")
     ] = 10,
     vocabulary: VocabularyOpt = None,
+    trust: TrustOpt = False,
 ) -> None:
-    """Rank the listings for many resumes in one batch; JSON Lines, one line per resume."""
+    """Rank the listings for many resumes in one batch; JSON Lines, one line per resume.
+
+    A resume that cannot be read gets a line {"resume": ..., "error": ...}; the others are
+    ranked, and the exit code is 1 at the end.
+    """
     _check_index(index, listings, vocabulary)
     try:
         results = match_many_files(
-            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary
+            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary, trust=trust
         )
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_many(results), nl=False)
+    _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
 
 
 @app.command()
@@ -290,26 +324,35 @@ def candidates(
     ] = 10,
     fmt: FormatOpt = Format.table,
     vocabulary: VocabularyOpt = None,
+    trust: TrustOpt = False,
 ) -> None:
-    """Rank RESUMES for one listing, with the skills each shares with it and lacks."""
+    """Rank RESUMES for one listing, with the skills each shares with it and lacks.
+
+    Resumes that cannot be read are left out, each with an error on stderr (and in the JSON
+    "errors"); the exit code is then 1.
+    """
     _check_index(index, listings, vocabulary)
     try:
-        found, ranked = candidate_files(
-            listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary
-        )
+        found, ranked, failed = candidate_files(
+            listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+            trust=trust,
+        )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
-    typer.echo(render_candidates(found, ranked, fmt.value, width=_width()), nl=False)
+    typer.echo(render_candidates(found, ranked, fmt.value, _width(), failed), nl=False)
+    _fail_at_end(failed)
 
 
 index_app = typer.Typer(
     no_args_is_help=True,
-    help="Build a saved index of listings, and add to it.",
+    help="Build a saved index of listings, add to it, check it and describe it.",
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher index build jobs.jsonl more/ -o jobs.index\n"
         "  matcher match resume.pdf --index jobs.index\n"
-        "  matcher index add jobs.index new-jobs.csv"
+        "  matcher index add jobs.index new-jobs.csv\n"
+        "  matcher index verify jobs.index\n"
+        "  matcher index info jobs.index --format json"
     ),
 )
 app.add_typer(index_app, name="index")
@@ -325,11 +368,23 @@ def index_build(
     ],
     vocabulary: VocabularyOpt = None,
     quiet: QuietOpt = False,
+    replace_newer: Annotated[
+        bool,
+        typer.Option(
+            "--replace-newer", help="Replace an index in DIR even if a newer matcher wrote it."
+        ),
+    ] = False,
 ) -> None:
-    """Index LISTINGS and save the index to DIR (replacing an index already there)."""
+    """Index LISTINGS and save the index to DIR (replacing a matcher index already there).
+
+    DIR is replaced only when it holds a matcher index and nothing else.
+    """
     try:
         with _Bar(quiet) as bar:
-            _, listing_set = index_files(listings, out, vocabulary=vocabulary, progress=bar.step)
+            _, listing_set = index_files(
+                listings, out, vocabulary=vocabulary, progress=bar.step,
+                replace_newer=replace_newer,
+            )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
     if not quiet:
@@ -352,6 +407,36 @@ def index_add(
         raise _fail(exc) from None
     if not quiet:
         typer.echo(f"Added {added} listings to {folder}; {dropped} were duplicates", err=True)
+
+
+@index_app.command("verify")
+def index_verify(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
+) -> None:
+    """Check every byte of the index in DIR: checksums, postings, listings, terms."""
+    try:
+        info = verify_index(folder)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(
+        f"{folder}: OK ({info.listings} listings, {info.terms} terms, "
+        f"{len(info.files)} files checked)"
+    )
+
+
+@index_app.command("info")
+def index_info_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table for people, json for programs.")
+    ] = Format.table,
+) -> None:
+    """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
+    try:
+        info = index_info(folder)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(render_index_info(info, fmt.value), nl=False)
 
 
 class _Bar:

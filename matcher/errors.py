@@ -20,3 +20,7 @@ class ListingFormatError(MatcherError):
 
 class ResumeReadError(MatcherError):
     """A resume could not be read or holds no text."""
+
+
+class IndexFormatError(MatcherError):
+    """A saved index is missing, damaged, tampered with, or from a newer matcher."""

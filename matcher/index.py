@@ -7,8 +7,14 @@ and the same arrays can be written to disk and memory-mapped back (``matcher/sto
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import multiprocessing.pool
 import os
+import signal
+import sys
+import threading
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -176,8 +182,40 @@ def _map(function: Callable[[int, int], _T], n: int, procs: int) -> Iterator[_T]
         for start, end in spans:
             yield function(start, end)
         return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
+    with forked_pool(procs) as pool:
         yield from pool.imap(_Call(function), spans)
+
+
+def forked_pool(processes: int) -> multiprocessing.pool.Pool:
+    """Return a pool of forked workers that die with this process and print nothing.
+
+    Killed (even by ``kill -9``), a parent would otherwise leave its workers running, each
+    holding its share of memory, then printing ``BrokenPipeError`` tracebacks into the user's
+    terminal when they try to hand back their results. An error in a task still reaches the
+    parent, which raises it.
+    """
+    context = multiprocessing.get_context("fork")
+    return context.Pool(processes, initializer=_worker_start, initargs=(os.getpid(),))
+
+
+def _worker_start(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the worker's whole life
+    if sys.platform.startswith("linux"):
+        try:  # PR_SET_PDEATHSIG: the kernel kills us the moment the parent dies
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Where the kernel cannot be asked (not Linux): look twice a second."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 class _Call:
@@ -282,9 +320,8 @@ def _assemble(
     cols = renumber[np.frombuffer(indices, dtype=np.int32)] if v else np.zeros(0, np.int32)
     tf = _tf(np.frombuffer(data, dtype=np.float64), settings.sublinear_tf)
     row_ptr = np.frombuffer(indptr, dtype=np.int64)
-    # Smoothed idf, as scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1.
     df = np.bincount(cols, minlength=v)
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    idf = smoothed_idf(n, df)
     weights = tf * idf[cols]
     row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
     pivots = np.array([settings.skill_pivot, 0.0, 0.0])
@@ -320,6 +357,15 @@ def _assemble(
         part_weights=part_weights,
         query_floors=query_floors,
     )
+
+
+def smoothed_idf(n: int, df: np.ndarray) -> np.ndarray:
+    """Return each term's idf from its document frequency ``df`` among ``n`` listings.
+
+    Smoothed, as scikit-learn's ``TfidfTransformer(smooth_idf=True)``: ln((1 + n) / (1 + df)) + 1.
+    A saved index's idf is checked against it (``matcher/store.py``).
+    """
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
 
 
 def _median_norms(groups: np.ndarray, parts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from .analyse import SKILL_PREFIX, Analyzer, term_text
-from .errors import ListingFormatError
+from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .explain import explain, explain_all, skill_gains
-from .index import Index, build_index, query_vector
+from .index import Index, build_index, forked_pool, query_vector
 from .models import (
     Candidate,
     GapReport,
@@ -33,13 +33,12 @@ from .read import (
     ResumeText,
     content_id,
     load_listings,
-    read_resume,
     read_resume_text,
 )
 from .score import batch_scores, cosine_scores
 from .score import top_k as best_rows
 from .skills import SkillVocabulary, extract_skills
-from .store import load_index, save_index
+from .store import check_replaceable, load_index, save_index
 from .taxonomy import load_vocabulary
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
@@ -104,23 +103,35 @@ class Matcher:
         found = vocabulary.get(skill) if vocabulary else None
         return found.kind if found else ""
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the index to ``folder`` (see ``matcher/store.py``); a crash leaves the old one."""
-        return save_index(self.index_, self.settings, self._analyzer.vocabulary, folder)
+    # The checksum of the saved index this matcher was loaded from (None: built in memory).
+    _checksum: str | None = None
+
+    def save(self, folder: str | Path, *, replace_newer: bool = False) -> Path:
+        """Write the index to ``folder`` (see ``matcher/store.py``); a crash leaves the old one.
+
+        Raises ``IndexFormatError`` when ``folder`` is something other than a matcher index,
+        or one of a newer format and not ``replace_newer``.
+        """
+        return save_index(
+            self.index_, self.settings, self._analyzer.vocabulary, folder,
+            replace_newer=replace_newer,
+        )  # fmt: skip
 
     @classmethod
-    def load(cls, folder: str | Path, *, verify: bool = False) -> Matcher:
+    def load(cls, folder: str | Path, *, verify: bool = True) -> Matcher:
         """Map a saved index back, ready to match; nothing is rebuilt.
 
-        Raises ``IndexFormatError`` for a missing, damaged or newer-format index; ``verify``
-        also checks every file's checksum.
+        Raises ``IndexFormatError`` for a missing, damaged or newer-format index. ``verify``
+        (the default) checks every file's checksum and every posting; ``verify=False`` keeps
+        only the cheap structural checks, for an index you trust (see ``load_index``).
         """
-        index, settings, vocabulary = load_index(folder, verify=verify)
+        saved = load_index(folder, verify=verify)
         matcher = cls.__new__(cls)
-        matcher.settings = settings
-        matcher.listings = index.listings
-        matcher._analyzer = Analyzer(settings, vocabulary)
-        matcher.index_ = index
+        matcher.settings = saved.settings
+        matcher.listings = saved.index.listings
+        matcher._analyzer = Analyzer(saved.settings, saved.vocabulary)
+        matcher.index_ = saved.index
+        matcher._checksum = saved.checksum
         return matcher
 
     def scores(self, resume_text: str) -> np.ndarray:
@@ -183,7 +194,7 @@ class Matcher:
         _FORKED["analyzer"], _FORKED["texts"] = self._analyzer, texts
         try:
             spans = [(i, min(len(texts), i + 32)) for i in range(0, len(texts), 32)]
-            with mp.get_context("fork").Pool(processes) as pool:
+            with forked_pool(processes) as pool:
                 return [terms for chunk in pool.imap(_query_terms, spans) for terms in chunk]
         finally:
             _FORKED.clear()
@@ -340,15 +351,19 @@ def match_files(
     settings: Settings | None = None,
     vocabulary: VocabularyChoice = None,
     index: str | Path | None = None,
+    trust: bool = False,
 ) -> MatchReport:
     """Read a resume and listings files (default: the bundled ones), and rank them.
 
     ``resume`` may be ``"-"`` for standard input. ``vocabulary`` defaults to the built-in one
     merged with every imported one (see ``load_vocabulary``). ``index`` ranks a saved index
-    instead of listings files. Raises ``ResumeReadError``, ``ListingFormatError``,
+    instead of listings files; ``trust`` skips its full check (``Matcher.load(verify=False)``).
+    Raises ``ResumeReadError``, ``ListingFormatError``,
     ``VocabularyError`` or ``IndexFormatError`` for input that cannot be used.
     """
-    resume_text, listing_set, matcher = _read_all(resume, listings, settings, vocabulary, index)
+    resume_text, listing_set, matcher = _read_all(
+        resume, listings, settings, vocabulary, index, trust
+    )
     matches = matcher.match(resume_text.text, top_k=top_k, location=location)
     every = matcher.listings  # a saved index's listings are parsed only for --location
     considered = int(in_location(every, location).sum()) if location else len(every)
@@ -374,12 +389,13 @@ def gap_files(
     vocabulary: VocabularyChoice = None,
     index: str | Path | None = None,
     kinds: Collection[str] | None = None,
+    trust: bool = False,
 ) -> GapReport:
     """Read a resume and listings files (default: the bundled ones), and rank its skill gaps.
 
     See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
     """
-    resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index)
+    resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index, trust)
     report = matcher.gaps(resume_text.text, top=top, location=location, kinds=kinds)
     return dataclasses.replace(report, warnings=resume_text.warnings)
 
@@ -390,10 +406,12 @@ def _read_all(
     settings: Settings | None,
     vocabulary: VocabularyChoice,
     index: str | Path | None = None,
+    trust: bool = False,
 ) -> tuple[ResumeText, ListingSet | None, Matcher]:
     """Read the resume, and the listings (default: bundled) or a saved index, ready to match."""
-    matcher, listing_set = _matcher(listings, settings, vocabulary, index)
-    return read_resume_text(resume), listing_set, matcher
+    _check_resume_path(resume)  # before minutes of indexing listings
+    matcher, listing_set = _matcher(listings, settings, vocabulary, index, trust=trust)
+    return _resume_text(resume), listing_set, matcher
 
 
 def _matcher(
@@ -402,14 +420,20 @@ def _matcher(
     vocabulary: VocabularyChoice,
     index: str | Path | None,
     progress: Callable[[int], None] | None = None,
+    *,
+    trust: bool = False,
 ) -> tuple[Matcher, ListingSet | None]:
     """Return a matcher of the listings files (and what was read), or of a saved index."""
     if index is not None:
         if listings or settings is not None or vocabulary is not None:
             raise ValueError("a saved index brings its own listings, settings and vocabulary")
-        return Matcher.load(index), None
+        return Matcher.load(index, verify=not trust), None
     vocab = _vocabulary(vocabulary)
-    listing_set = load_listings(list(listings) or [default_listings_path()])
+    paths = list(listings) or [default_listings_path()]
+    try:
+        listing_set = load_listings(paths)
+    except OSError as exc:  # e.g. a name too long for the file system: still a bad input
+        raise ListingFormatError(exc.filename or paths[0], exc.strerror or str(exc)) from None
     matcher = Matcher(listing_set, settings=settings, vocabulary=vocab, progress=progress)
     return matcher, listing_set
 
@@ -421,14 +445,17 @@ def index_files(
     settings: Settings | None = None,
     vocabulary: VocabularyChoice = None,
     progress: Callable[[int], None] | None = None,
+    replace_newer: bool = False,
 ) -> tuple[Matcher, ListingSet]:
     """Read listings files, index them and save the index to ``folder``.
 
-    ``progress`` is as for ``build_index``: steps done of ``2 * listings``.
+    ``progress`` is as for ``build_index``: steps done of ``2 * listings``. ``folder`` is
+    checked before any work (see ``check_replaceable``).
     """
+    check_replaceable(folder, replace_newer=replace_newer)
     matcher, listing_set = _matcher(listings, settings, vocabulary, None, progress)
     assert listing_set is not None  # read from files, not an index
-    matcher.save(folder)
+    matcher.save(folder, replace_newer=replace_newer)
     return matcher, listing_set
 
 
@@ -442,9 +469,11 @@ def add_files(
 
     The index is rebuilt from its listings and the new ones with its own settings and
     vocabulary (idf and boilerplate depend on every listing), so the result is what building
-    from all of them at once gives, and it replaces the old index atomically.
+    from all of them at once gives, and it replaces the old index atomically. The old index
+    is fully verified first (its damage is never sealed under fresh checksums), and the write
+    is refused if another one replaced it meanwhile.
     """
-    old = Matcher.load(folder)
+    old = Matcher.load(folder, verify=True)
     new = load_listings(list(listings))
     seen = {content_id(listing.description) for listing in old.listings}
     ids = {listing.id for listing in old.listings}
@@ -465,7 +494,8 @@ def add_files(
             vocabulary=old._analyzer.vocabulary,
             progress=progress,
         )
-        rebuilt.save(folder)
+        vocabulary = rebuilt._analyzer.vocabulary
+        save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=old._checksum)
     return len(added), len(new) - len(added) + new.duplicates_dropped
 
 
@@ -476,12 +506,25 @@ def match_many_files(
     index: str | Path | None = None,
     top_k: int = 10,
     vocabulary: VocabularyChoice = None,
-) -> list[tuple[str, list[Match]]]:
-    """Rank the listings (or a saved index) for each resume file, in one batch."""
-    texts = [read_resume(resume) for resume in resumes]
-    matcher, _ = _matcher(listings, None, vocabulary, index)
-    ranked = matcher.match_many(texts, top_k=top_k)
-    return [(str(resume), matches) for resume, matches in zip(resumes, ranked, strict=True)]
+    trust: bool = False,
+) -> list[tuple[str, list[Match] | MatcherError]]:
+    """Rank the listings (or a saved index) for each resume file, in one batch.
+
+    A resume that cannot be read gets its error in its place and the others go on; the
+    listings or index failing stops the batch (raises, as ``match_files``).
+    """
+    texts: dict[int, str] = {}
+    failed: dict[int, MatcherError] = {}
+    for i, resume in enumerate(resumes):
+        try:
+            texts[i] = _resume_text(resume).text
+        except MatcherError as exc:
+            failed[i] = exc
+    matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
+    ranked = dict(zip(texts, matcher.match_many(list(texts.values()), top_k=top_k), strict=True))
+    return [
+        (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
+    ]
 
 
 def candidate_files(
@@ -492,12 +535,47 @@ def candidate_files(
     index: str | Path | None = None,
     top_k: int = 10,
     vocabulary: VocabularyChoice = None,
-) -> tuple[Listing, list[Candidate]]:
-    """Rank resume files for the listing ``listing_id`` of the listings (or a saved index)."""
-    texts = [(str(resume), read_resume(resume)) for resume in resumes]
-    matcher, _ = _matcher(listings, None, vocabulary, index)
+    trust: bool = False,
+) -> tuple[Listing, list[Candidate], list[MatcherError]]:
+    """Rank resume files for the listing ``listing_id`` of the listings (or a saved index).
+
+    Returns the listing, the ranked resumes, and the errors of resumes that could not be read
+    (they are left out; the others are ranked).
+    """
+    texts: list[tuple[str, str]] = []
+    failed: list[MatcherError] = []
+    for resume in resumes:
+        try:
+            texts.append((str(resume), _resume_text(resume).text))
+        except MatcherError as exc:
+            failed.append(exc)
+    matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
     row = matcher._row_of(listing_id)
-    return matcher.listings[row], matcher.candidates(row, texts, top_k=top_k)
+    return matcher.listings[row], matcher.candidates(row, texts, top_k=top_k), failed
+
+
+# What a listings file is named; a resume never is (".txt" may be either: it is read).
+_LISTINGS_ONLY = tuple(suffix for suffix in LISTING_SUFFIXES if suffix != ".txt")
+
+
+def _check_resume_path(resume: str | Path) -> None:
+    """Refuse a listings file given as the resume (the resume argument forgotten)."""
+    suffix = Path(resume).suffix.lower() if str(resume) != "-" else ""
+    if suffix in _LISTINGS_ONLY:
+        raise ResumeReadError(
+            resume,
+            f"is a listings file ({suffix}), not a resume (.txt .md .pdf .docx); "
+            "give the resume first: matcher match RESUME LISTINGS...",
+        )
+
+
+def _resume_text(resume: str | Path) -> ResumeText:
+    """Read a resume, after ``_check_resume_path``; errors of the system become ours."""
+    _check_resume_path(resume)
+    try:
+        return read_resume_text(resume)
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise ResumeReadError(resume, exc.strerror or "cannot be read") from None
 
 
 def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> SkillsReport:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from .errors import MatcherError
 from .models import (
     Candidate,
     GapReport,
@@ -20,6 +23,7 @@ from .models import (
     SkillsDocument,
     SkillsReport,
 )
+from .store import IndexInfo
 
 FORMATS = ("table", "json", "markdown")
 _SHOWN_SKILLS = 5
@@ -495,27 +499,39 @@ def skills_to_dict(report: SkillsReport) -> dict[str, Any]:
 # ------------------------------------------------------------------- batches and candidates
 
 
-def render_many(results: list[tuple[str, list[Match]]]) -> str:
-    """Return JSON Lines: one object per resume, ``{"resume": ..., "matches": [...]}``."""
+def render_many(results: list[tuple[str, list[Match] | MatcherError]]) -> str:
+    """Return JSON Lines: one object per resume, ``{"resume": ..., "matches": [...]}``, or
+    ``{"resume": ..., "error": ...}`` for one that could not be read."""
     return "".join(
-        json.dumps({"resume": name, "matches": [_match_with_listing(m) for m in matches]},
+        json.dumps({"resume": name, "error": result.problem} if isinstance(result, MatcherError)
+                   else {"resume": name, "matches": [_match_with_listing(m) for m in result]},
                    ensure_ascii=False) + "\n"
-        for name, matches in results
+        for name, result in results
     )  # fmt: skip
 
 
 def render_candidates(
-    listing: Listing, candidates: list[Candidate], fmt: str, width: int = 100
+    listing: Listing,
+    candidates: list[Candidate],
+    fmt: str,
+    width: int = 100,
+    errors: Sequence[MatcherError] = (),
 ) -> str:
-    """Return resumes ranked for one listing in one of ``FORMATS``, ending in a newline."""
+    """Return resumes ranked for one listing in one of ``FORMATS``, ending in a newline.
+
+    ``errors``: resumes that could not be read; JSON lists them under "errors" (the CLI says
+    them on stderr for the other formats).
+    """
     if fmt == "json":
-        data = {
+        data: dict[str, Any] = {
             "listing": {"id": listing.id, "title": listing.title, "location": listing.location},
             "candidates": [
                 {"rank": c.rank, "score": c.score, "resume": c.resume, **_match_to_dict(c)}
                 for c in candidates
             ],
         }
+        if errors:
+            data["errors"] = [{"resume": e.source, "error": e.problem} for e in errors]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     title = f"{len(candidates)} resumes ranked for {listing.title} ({listing.id})"
     rows = [
@@ -541,3 +557,22 @@ def render_candidates(
             table.add_row(*row)
         return _print(table, width)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def render_index_info(info: IndexInfo, fmt: str) -> str:
+    """Return what a saved index holds (``matcher index info``): JSON, or lines of text."""
+    if fmt == "json":
+        return json.dumps(dataclasses.asdict(info), indent=2, ensure_ascii=False) + "\n"
+    settings = ", ".join(f"{key}={value}" for key, value in info.settings.items())
+    skills = "off" if info.skills is None else f"{info.skills} skills from {info.vocabulary_source}"
+    lines = [
+        f"index:      {info.folder}",
+        f"format:     {info.format} {info.version}, created {info.created or 'unknown'}",
+        f"listings:   {info.listings}",
+        f"terms:      {info.terms} ({info.nnz} postings)",
+        f"vocabulary: {skills}",
+        *(f"            {credit}" for credit in info.attributions),
+        f"settings:   {settings}",
+        f"size:       {info.bytes:,} bytes in {len(info.files)} files",
+    ]
+    return "\n".join(lines) + "\n"

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import MatcherError
+from .errors import IndexFormatError
 from .index import Index
+
+# A cosine of unit vectors is at most 1; float32 weights may pass it by rounding only.
+_MOST = 1.0 + 1e-5
 
 
 def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -21,13 +24,28 @@ def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.n
     ends = index.indptr[columns + 1]
     spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
     rows = np.concatenate([index.rows[s:e] for s, e in spans])
+    if len(rows) and (rows.min() < 0 or rows.max() >= n):
+        raise _damaged("postings point outside the listings")
     # float32 weights times float64 resume weights: one pass, in float64.
     weights = np.concatenate([index.weights[s:e] for s, e in spans]) * np.repeat(
         values, ends - starts
     )
-    scores = np.bincount(rows, weights=weights, minlength=n)
-    if len(scores) != n or (len(rows) and rows.min() < 0):
-        raise MatcherError("index", "postings point outside the listings; the index is damaged")
+    return _checked(np.bincount(rows, weights=weights, minlength=n))
+
+
+def _damaged(problem: str) -> IndexFormatError:
+    return IndexFormatError("index", f"{problem}; the index is damaged (matcher index verify)")
+
+
+def _checked(scores: np.ndarray) -> np.ndarray:
+    """Return ``scores``, having made sure each is a cosine: finite, in [0, 1].
+
+    A saved index loaded without its full check (``verify=False``) is caught here at worst.
+    """
+    if scores.size and not (
+        np.isfinite(scores).all() and -1e-9 <= scores.min() and scores.max() <= _MOST
+    ):
+        raise _damaged("a score is not a cosine in [0, 1]")
     return scores
 
 
@@ -36,6 +54,8 @@ def batch_scores(index: Index, queries: list[tuple[np.ndarray, np.ndarray]]) -> 
     import scipy.sparse as sp
 
     n, v = len(index.listings), len(index.terms)
+    if index.nnz and (index.rows.min() < 0 or index.rows.max() >= n):
+        raise _damaged("postings point outside the listings")  # scipy would not look
     listings = sp.csc_matrix((index.weights, index.rows, index.indptr), shape=(n, v))
     indptr = np.zeros(len(queries) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(columns) for columns, _ in queries])
@@ -47,7 +67,7 @@ def batch_scores(index: Index, queries: list[tuple[np.ndarray, np.ndarray]]) -> 
         ),
         shape=(len(queries), v),
     )
-    return np.asarray((block @ listings.T.astype(np.float64)).toarray())
+    return _checked(np.asarray((block @ listings.T.astype(np.float64)).toarray()))
 
 
 def top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:

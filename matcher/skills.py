@@ -313,17 +313,20 @@ class SkillVocabulary:
             else:
                 waiting.append(hit)
         # A list's items support one another, also through an ambiguous item already supported
-        # ("Python, C, R"): repeat until nothing changes.
-        supporters = sure + supported
-        changed = True
-        while changed and waiting:
-            changed = False
-            for hit in list(waiting):
-                if any(self._listed_with(text, toks, hit, other) for other in supporters):
-                    waiting.remove(hit)
-                    supported.append(hit)
-                    supporters.append(hit)
-                    changed = True
+        # ("Python, C, R"). Two items are listed together only when nothing but separators
+        # stands between them, so only neighbours in text order can be: a run of neighbours
+        # listed together is supported as a whole when any of it is. One pass, linear.
+        if not waiting:
+            return supported
+        pending = set(waiting)
+        hits = sorted(sure + supported + waiting)
+        run: list[tuple[int, int, int]] = [hits[0]]
+        for previous, hit in zip(hits, hits[1:], strict=False):
+            if not self._listed_with(text, toks, hit, previous):
+                supported += _supported_run(run, pending)
+                run = []
+            run.append(hit)
+        supported += _supported_run(run, pending)
         return supported
 
     def _listed_with(
@@ -439,6 +442,15 @@ def extract_skills(text: str, vocabulary: SkillVocabulary | None = None) -> list
         ExtractedSkill(skill.name, skill.kind, skill.category, tuple(where))
         for skill, where in spans.items()
     ]
+
+
+def _supported_run(
+    run: list[tuple[int, int, int]], pending: set[tuple[int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """Return the ambiguous hits of a run of items listed together, if any item is sure."""
+    if all(hit in pending for hit in run):
+        return []
+    return [hit for hit in run if hit in pending]
 
 
 def _split(value: str | None) -> Iterator[str]:

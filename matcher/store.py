@@ -4,66 +4,131 @@ A saved index is a folder of plain files that numpy and json read without runnin
 from them:
 
 - ``meta.json``: format name and version, settings, counts, the vocabulary's source and
-  attributions, and each file's size and SHA-256;
-- ``*.npy`` arrays (loaded with ``allow_pickle=False``, memory-mapped): the postings
+  attributions, each file's size and SHA-256, and its own checksum (``checksum``: the SHA-256
+  of the rest of it as canonical JSON);
+- ``*.npy`` arrays (read with our own header check, never pickle, memory-mapped): the postings
   (``indptr``, ``rows``, ``weights``), ``idf``, each term's ``parts``, the skills each
-  listing asks for (and whether it requires each), a sorted table of 64-bit term hashes for
-  lookup, and offsets into the two text files;
+  listing asks for (and whether it requires each), the query floors, a sorted table of
+  64-bit term hashes for lookup, and offsets into the two text files;
 - ``terms.txt``: every term's UTF-8 bytes, back to back (``term_offsets.npy`` cuts them);
 - ``listings.jsonl``: one listing per line (``listing_offsets.npy`` finds line ``i``);
 - ``skills.csv``: the skill vocabulary the index was built with, so queries analyse text the
   same way whatever vocabularies the user has imported since.
 
-Writes go to a temporary folder beside the target, which is renamed into place at the end: a
-crash leaves the previous index whole (at worst, renamed to ``NAME.previous``, which the next
-save or load puts back).
+Writing never destroys what is not matcher's. A write goes to a temporary folder beside the
+target (``.NAME.XXXXXXXX.tmp``) that is renamed into place at the end; the folder it replaces
+must be provably a matcher index (a ``meta.json`` with the format marker and a file list, and
+nothing else in the folder), and one of a newer format is replaced only when asked.
+
+Concurrent readers and writers share a lock file beside the index (``.NAME.lock``,
+``fcntl.flock``). A writer holds it exclusively only for moments: to make its temporary folder,
+and to swap folders; a reader holds it shared while it opens and maps every file it will use
+(the vocabulary's text included), after which a swap cannot change what it reads: a renamed or
+deleted file stays readable through its mapping. A lock was chosen over versioned sub-folders
+behind an atomic pointer because the folder stays a plain folder of files (format 1 indexes
+load as they are, ``cp -r`` copies one), and because ``index add`` needs to know that nobody
+replaced the index while it rebuilt it, which the lock's swap step checks and a pointer alone
+would not.
+
+Debris of crashed writes is swept by the next writer, under the lock: temporary folders whose
+writer has died (each writer holds an flock on its own folder until it is done), folders being
+deleted (``.NAME.XXXXXXXX.old``), and a ``NAME.previous`` left by a crash (put back when the
+index itself is missing). Only folders with those names holding nothing but index files are
+removed.
+
+Loading checks the structure always (cheap: sizes, types, offsets in order, idf), and by
+default every file's SHA-256 and every posting (rows inside the listings and in order, finite
+weights, unit-length listing vectors); ``verify=False`` skips the second part for a trusted
+index. Figures: ``benchmarks/integrity.py``.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import io
 import json
 import mmap
 import os
+import re
+import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
-from .errors import MatcherError
-from .index import Index
+from .errors import IndexFormatError, MatcherError
+from .index import Index, smoothed_idf
 from .models import Listing, Settings
 from .skills import SkillVocabulary
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no locking, writes stay atomic
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "IndexFormatError",
+    "IndexInfo",
+    "SavedIndex",
+    "check_replaceable",
+    "index_info",
+    "load_index",
+    "save_index",
+    "term_hash",
+    "verify_index",
+]
+
 FORMAT = "matcher-index"
-VERSION = 2  # 2: vectors made of parts (skills, title, words), required skills
-_ARRAYS = {
-    "idf": np.float64,
-    "indptr": np.int64,
-    "rows": np.int32,
-    "weights": np.float32,
-    "parts": np.uint8,
-    "asked_indptr": np.int64,
-    "asked_columns": np.int32,
-    "asked_required": np.bool_,
-    "query_floors": np.float64,
-    "term_hashes": np.uint64,
-    "term_order": np.int32,
-    "term_offsets": np.int64,
-    "listing_offsets": np.int64,
+VERSION = 3  # 3: vectors made of parts, required skills; 2: meta.json checksummed
+# Older formats hold one vector per listing, not parts: they must be rebuilt.
+OLDEST = 3
+
+
+class _Array(NamedTuple):
+    dtype: type
+    length: Callable[[int, int, int], int | None]  # from (listings, terms, nnz); None: free
+    derived: bool = False  # made at save time for lookups, not an ``Index`` field
+
+
+# Every saved array, one line each: adding an ``Index`` array is adding a line here.
+_ARRAYS: dict[str, _Array] = {
+    "idf": _Array(np.float64, lambda n, v, nnz: v),
+    "indptr": _Array(np.int64, lambda n, v, nnz: v + 1),
+    "rows": _Array(np.int32, lambda n, v, nnz: nnz),
+    "weights": _Array(np.float32, lambda n, v, nnz: nnz),
+    "parts": _Array(np.uint8, lambda n, v, nnz: v),
+    "asked_indptr": _Array(np.int64, lambda n, v, nnz: n + 1),
+    "asked_columns": _Array(np.int32, lambda n, v, nnz: None),
+    "asked_required": _Array(np.bool_, lambda n, v, nnz: None),
+    "query_floors": _Array(np.float64, lambda n, v, nnz: 3),
+    "term_hashes": _Array(np.uint64, lambda n, v, nnz: v, derived=True),
+    "term_order": _Array(np.int32, lambda n, v, nnz: v, derived=True),
+    "term_offsets": _Array(np.int64, lambda n, v, nnz: v + 1, derived=True),
+    "listing_offsets": _Array(np.int64, lambda n, v, nnz: n + 1, derived=True),
 }
+# Offset tables: each cuts the array or text file named here, from 0 to its end, in order.
+_OFFSETS = {
+    "indptr": "rows",
+    "asked_indptr": "asked_columns",
+    "term_offsets": "terms.txt",
+    "listing_offsets": "listings.jsonl",
+}
+_COLUMNS = ("asked_columns", "term_order")  # arrays of term columns
 _TEXTS = ("terms.txt", "listings.jsonl", "skills.csv")
-
-
-class IndexFormatError(MatcherError):
-    """A saved index is missing, damaged, tampered with, or from a newer matcher."""
+_META = "meta.json"
+_FILES = frozenset({_META, *_TEXTS, *(f"{name}.npy" for name in _ARRAYS)})
+_META_MAX_BYTES = 16 << 20  # far above any index's; a bigger meta.json is not ours
+_NORM_TOLERANCE = 1e-4  # float32 weights: a unit vector's squared length is 1 within 1e-6
 
 
 def term_hash(term: str) -> int:
@@ -71,45 +136,215 @@ def term_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+# ---------------------------------------------------------------------------- locks, debris
+
+
+def _absolute(folder: str | Path) -> Path:
+    """The folder as an absolute path without ``..``: its name and parent are what is locked."""
+    return Path(os.path.abspath(folder))
+
+
+def _backup(where: Path) -> Path:
+    return where.with_name(where.name + ".previous")
+
+
+@contextmanager
+def _lock(where: Path, *, exclusive: bool) -> Iterator[None]:
+    """Hold the index's lock file (``.NAME.lock`` beside it); shared for readers.
+
+    A reader that may not create the lock file (a read-only folder) reads without it: nobody
+    can be writing there either.
+    """
+    if fcntl is None:
+        yield
+        return
+    path = where.with_name(f".{where.name}.lock")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        if exclusive:
+            raise
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            yield
+            return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _only_index_files(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but regular files with the names of index files."""
+    try:
+        with os.scandir(folder) as entries:
+            return all(e.name in _FILES and e.is_file(follow_symlinks=False) for e in entries)
+    except OSError:
+        return False
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a live writer holds ``folder`` (its flock; a dead process holds none)."""
+    if fcntl is None:
+        return True  # cannot tell: never sweep
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _sweep(where: Path) -> None:
+    """Remove the debris of crashed writes to ``where``; hold the exclusive lock to call it."""
+    debris = re.compile(rf"\.{re.escape(where.name)}\.[A-Za-z0-9_]+\.(?:tmp|old)")
+    with os.scandir(where.parent) as entries:
+        found = [Path(e.path) for e in entries if debris.fullmatch(e.name) and e.is_dir()]
+    for folder in found:
+        if _only_index_files(folder) and not _in_use(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+    backup = _backup(where)
+    if backup.is_dir() and not backup.is_symlink():
+        if not where.exists() and not where.is_symlink():
+            os.replace(backup, where)  # a crash between the two renames of a swap
+        elif _only_index_files(backup):
+            _discard(backup)  # a crash while the replaced index was being deleted
+
+
+def _discard(folder: Path) -> None:
+    trash = folder.with_name(f".{folder.name.removesuffix('.previous')}.{secrets.token_hex(4)}.old")
+    os.replace(folder, trash)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
 # ------------------------------------------------------------------------------------ saving
 
 
-def save_index(
-    index: Index, settings: Settings, vocabulary: SkillVocabulary | None, folder: str | Path
-) -> Path:
-    """Write ``index`` to ``folder`` atomically; return the folder."""
-    target = Path(folder)
-    _recover(target)
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and not (target / "meta.json").is_file():
-        raise IndexFormatError(target, "exists and is not a matcher index; not overwriting it")
-    work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp"))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(work, 0o777 & ~umask)  # mkdtemp makes it private; an index is ordinary data
+def check_replaceable(folder: str | Path, *, replace_newer: bool = False) -> None:
+    """Raise ``IndexFormatError`` unless ``folder`` is absent or a matcher index to replace.
+
+    An index is recognised by its ``meta.json`` (format marker and file list) and by holding
+    nothing but the files listed there; one of a newer format than ``VERSION`` is refused
+    unless ``replace_newer``.
+    """
+    path = Path(folder)
+    if not path.exists() and not path.is_symlink():
+        return
+    if path.is_symlink() or not path.is_dir():
+        raise IndexFormatError(path, "exists and is not a folder; not overwriting it")
+    meta_path = path / _META
     try:
+        if meta_path.is_symlink() or not meta_path.is_file():
+            raise FileNotFoundError
+        if meta_path.stat().st_size > _META_MAX_BYTES:
+            raise ValueError
+        meta = json.loads(meta_path.read_bytes())
+    except FileNotFoundError:
+        raise IndexFormatError(
+            path, "exists and is not a matcher index; not overwriting it"
+        ) from None
+    except (OSError, ValueError, RecursionError):
+        meta = None
+    files = meta.get("files") if isinstance(meta, dict) else None
+    version = meta.get("version") if isinstance(meta, dict) else None
+    if (
+        not isinstance(meta, dict)
+        or meta.get("format") != FORMAT
+        or not isinstance(files, dict)
+        or not isinstance(version, int)
+    ):
+        raise IndexFormatError(
+            path, "has a meta.json that is not a matcher index's; not overwriting it"
+        )
+    with os.scandir(path) as entries:
+        foreign = sorted(
+            e.name
+            for e in entries
+            if e.name != _META and (e.name not in files or not e.is_file(follow_symlinks=False))
+        )
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise IndexFormatError(
+            path, f"holds files that are not part of a matcher index ({shown}); not overwriting it"
+        )
+    if version > VERSION and not replace_newer:
+        raise IndexFormatError(
+            path,
+            f"holds an index of a newer format ({version}; this matcher writes {VERSION}); "
+            "not replacing it unless asked (--replace-newer)",
+        )
+
+
+def save_index(
+    index: Index,
+    settings: Settings,
+    vocabulary: SkillVocabulary | None,
+    folder: str | Path,
+    *,
+    replace_newer: bool = False,
+    expected: str | None = None,
+) -> Path:
+    """Write ``index`` to ``folder`` atomically; return the folder.
+
+    ``folder`` may be new, or a matcher index (see ``check_replaceable``), which is replaced
+    whole or not at all. ``expected``: the checksum of the index this one was made from
+    (``SavedIndex.checksum``); the write is refused when ``folder`` holds another by then.
+    Raises ``IndexFormatError`` when the folder may not be replaced.
+    """
+    target = Path(folder)
+    where = _absolute(target)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    check_replaceable(target, replace_newer=replace_newer)
+    with _lock(where, exclusive=True):
+        _sweep(where)
+        work = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
+        hold = os.open(work, os.O_RDONLY)
+        if fcntl is not None:
+            fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours until we are done
+    trash = None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(work, 0o777 & ~umask)  # mkdtemp makes it private; an index is ordinary data
         _write(index, settings, vocabulary, work)
-        backup = _backup(target)
-        if target.exists():
-            os.replace(target, backup)
-        os.replace(work, target)
-        shutil.rmtree(backup, ignore_errors=True)
+        with _lock(where, exclusive=True):
+            _sweep(where)
+            check_replaceable(target, replace_newer=replace_newer)
+            if expected is not None and _checksum_of(where) != expected:
+                raise IndexFormatError(
+                    target, "was replaced by another write while this one ran; run it again"
+                )
+            backup = _backup(where)
+            if backup.exists() or backup.is_symlink():
+                raise IndexFormatError(backup, "is in the way and is not matcher's; move it")
+            if where.exists():
+                os.replace(where, backup)
+            os.replace(work, where)
+            if backup.exists():
+                trash = backup.with_name(f".{where.name}.{secrets.token_hex(4)}.old")
+                os.replace(backup, trash)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        os.close(hold)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
     return target
 
 
-def _backup(target: Path) -> Path:
-    return target.with_name(target.name + ".previous")
-
-
-def _recover(target: Path) -> None:
-    """Put back an index a crash left renamed to ``NAME.previous``."""
-    backup = _backup(target)
-    if backup.is_dir() and not target.exists():
-        os.replace(backup, target)
+def _checksum_of(where: Path) -> str | None:
+    try:
+        return hashlib.sha256((where / _META).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _write(
@@ -132,26 +367,18 @@ def _write(
     listing_offsets[1:] = np.cumsum([len(line) for line in lines])
     (work / "listings.jsonl").write_bytes(b"".join(lines))
     (work / "skills.csv").write_text(vocabulary.to_csv() if vocabulary else "", encoding="utf-8")
-    arrays = {
-        "idf": index.idf,
-        "indptr": index.indptr,
-        "rows": index.rows,
-        "weights": index.weights,
-        "parts": index.parts,
-        "asked_indptr": index.asked_indptr,
-        "asked_columns": index.asked_columns,
-        "asked_required": index.asked_required,
-        "query_floors": index.query_floors,
+    derived = {
         "term_hashes": hashes[order],
         "term_order": order,
         "term_offsets": term_offsets,
         "listing_offsets": listing_offsets,
     }
-    for name, dtype in _ARRAYS.items():
-        np.save(work / f"{name}.npy", np.ascontiguousarray(arrays[name], dtype=dtype))
+    for name, spec in _ARRAYS.items():
+        array = derived[name] if spec.derived else getattr(index, name)
+        np.save(work / f"{name}.npy", np.ascontiguousarray(array, dtype=spec.dtype))
     files = {}
     for path in sorted(work.iterdir()):
-        files[path.name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        files[path.name] = {"bytes": path.stat().st_size, "sha256": _sha256_file(path)}
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -166,10 +393,17 @@ def _write(
         },
         "files": files,
     }
-    (work / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    meta["checksum"] = _meta_checksum(meta)
+    (work / _META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
-def _sha256(path: Path) -> str:
+def _meta_checksum(meta: dict[str, Any]) -> str:
+    rest = {key: value for key, value in meta.items() if key != "checksum"}
+    canonical = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -184,18 +418,22 @@ class MappedTerms:
     """The saved terms: hash lookup for term -> column, byte offsets for column -> term."""
 
     def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray, hashes: np.ndarray,
-                 order: np.ndarray) -> None:  # fmt: skip
+                 order: np.ndarray, source: Path) -> None:  # fmt: skip
         self._blob = blob
         self._offsets = offsets
         self._hashes = hashes
         self._order = order
+        self._source = source
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
     def __getitem__(self, column: int) -> str:
         start, end = int(self._offsets[column]), int(self._offsets[column + 1])
-        return bytes(self._blob[start:end]).decode("utf-8")
+        try:
+            return bytes(self._blob[start:end]).decode("utf-8")
+        except UnicodeDecodeError:
+            raise IndexFormatError(self._source, f"term {column} is not UTF-8; damaged") from None
 
     def column(self, term: str) -> int | None:
         wanted = np.uint64(term_hash(term))
@@ -204,6 +442,10 @@ class MappedTerms:
             return None
         column = int(self._order[at])
         return column if self[column] == term else None
+
+
+_LISTING_FIELDS = {field.name: field for field in dataclasses.fields(Listing)}
+_REQUIRED = ("id", "title", "description")
 
 
 class MappedListings(Sequence[Listing]):
@@ -230,148 +472,379 @@ class MappedListings(Sequence[Listing]):
             raise IndexError(index)
         start, end = int(self._offsets[index]), int(self._offsets[index + 1])
         try:
-            return Listing(**json.loads(bytes(self._blob[start:end])))
-        except (ValueError, TypeError) as exc:
-            raise IndexFormatError(self._source, f"listing {index} is damaged ({exc})") from None
+            record = json.loads(bytes(self._blob[start:end]))
+        except (ValueError, RecursionError) as exc:
+            problem = str(exc) if isinstance(exc, ValueError) else "nested too deep"
+            raise IndexFormatError(
+                self._source, f"listing {index} is damaged ({problem})"
+            ) from None
+        if (
+            not isinstance(record, dict)
+            or any(key not in _LISTING_FIELDS for key in record)
+            or any(not isinstance(record.get(key), str) for key in _REQUIRED)
+            or any(not isinstance(value, (str, type(None))) for value in record.values())
+        ):
+            raise IndexFormatError(self._source, f"listing {index} is damaged (wrong fields)")
+        return Listing(**record)
 
     def __iter__(self) -> Iterator[Listing]:
         for i in range(len(self)):
             yield self[i]
 
 
-def load_index(
-    folder: str | Path, *, verify: bool = False
-) -> tuple[Index, Settings, Callable[[], SkillVocabulary] | None]:
-    """Map a saved index back: its index, its settings, and a function that makes its vocabulary.
+@dataclasses.dataclass(frozen=True)
+class SavedIndex:
+    """What ``load_index`` maps back."""
 
-    Sizes, array shapes and types, and the postings' bounds are always checked; ``verify``
-    also checks every file's SHA-256 (which reads every byte).
+    index: Index
+    settings: Settings
+    vocabulary: Callable[[], SkillVocabulary] | None  # parses the saved vocabulary's text
+    checksum: str  # SHA-256 of its meta.json: what ``save_index(expected=...)`` compares
+    meta: dict[str, Any]  # meta.json as read
+
+
+def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
+    """Map a saved index back, with its settings and vocabulary, checked for damage.
+
+    Every file is opened and mapped (the vocabulary's text read) before this returns, so a
+    later rebuild of the folder cannot mix into what was loaded. Always checked: meta.json's
+    shape, every file's size, the arrays' types and shapes, offsets in order, idf. With
+    ``verify`` (the default) also every file's SHA-256 and meta.json's own checksum, and
+    every posting: rows inside the listings and in order, finite weights, listing vectors of
+    unit length. Costs: ``benchmarks/integrity.py``. Raises ``IndexFormatError``.
     """
     folder = Path(folder)
-    _recover(folder)
-    meta = _meta(folder)
-    files = meta["files"]
-    for name in (*(f"{a}.npy" for a in _ARRAYS), *_TEXTS):
-        path = folder / name
-        if name not in files:
-            raise IndexFormatError(path, "is not listed in meta.json; the index is damaged")
-        if not path.is_file():
-            raise IndexFormatError(path, "is missing; the index is incomplete")
-        if path.stat().st_size != files[name]["bytes"]:
-            raise IndexFormatError(path, "has the wrong size; the index is truncated or damaged")
-        if verify and _sha256(path) != files[name]["sha256"]:
-            raise IndexFormatError(path, "does not match its checksum; the index was changed")
-    arrays = {name: _array(folder / f"{name}.npy", dtype) for name, dtype in _ARRAYS.items()}
-    n, v, nnz = int(meta["listings"]), int(meta["terms"]), int(meta["nnz"])
-    expected = {
-        "idf": v, "indptr": v + 1, "rows": nnz, "weights": nnz, "parts": v,
-        "asked_indptr": n + 1, "asked_required": arrays["asked_columns"].shape[0],
-        "term_hashes": v, "term_order": v, "term_offsets": v + 1, "listing_offsets": n + 1,
-        "query_floors": 3,
-    }  # fmt: skip
-    for name, length in expected.items():
-        if arrays[name].shape != (length,):
-            raise IndexFormatError(folder / f"{name}.npy", "has the wrong shape for meta.json")
-    _check_bounds(folder, arrays, n, v, nnz)
-    try:
-        settings = Settings(**meta["settings"])
-    except TypeError as exc:
-        raise IndexFormatError(folder / "meta.json", f"has unknown settings ({exc})") from None
-    vocabulary: Callable[[], SkillVocabulary] | None = None
-    if settings.skills:
-        source = str(meta["vocabulary"].get("source") or folder / "skills.csv")
-        attributions = tuple(meta["vocabulary"].get("attributions") or ())
-
-        def vocabulary() -> SkillVocabulary:  # made on first use: loading stays a mapping
-            text = (folder / "skills.csv").read_text(encoding="utf-8")
-            try:
-                return SkillVocabulary(
-                    csv.DictReader(io.StringIO(text)), source=source, attributions=attributions
-                )
-            except MatcherError as exc:
-                raise IndexFormatError(folder / "skills.csv", exc.problem) from None
-
+    where = _absolute(folder)
+    with _lock(where, exclusive=False):
+        shown = folder
+        if not where.is_dir() and _backup(where).is_dir():
+            where, shown = _backup(where), _backup(folder)  # a crash between two renames
+        meta_bytes, meta = _read_meta(shown, where)
+        blobs = {name: _open(shown / name, where / name, meta) for name in _file_names()}
+    if verify:
+        _verify_checksums(shown, meta, blobs)
+    n, v, nnz = (meta[key] for key in ("listings", "terms", "nnz"))
+    arrays = {
+        name: _array(shown / f"{name}.npy", blobs[f"{name}.npy"], spec.dtype)
+        for name, spec in _ARRAYS.items()
+    }
+    for name, spec in _ARRAYS.items():
+        length = spec.length(n, v, nnz)
+        if length is not None and arrays[name].shape != (length,):
+            raise IndexFormatError(shown / f"{name}.npy", "has the wrong shape for meta.json")
+    _check_structure(shown, arrays, {name: len(blob) for name, blob in blobs.items()}, n, v)
+    if verify:
+        _check_postings(shown, arrays, n)
+    settings = _settings(shown / _META, meta["settings"])
+    vocabulary = _vocabulary(shown, blobs["skills.csv"], meta) if settings.skills else None
     terms = MappedTerms(
-        _map(folder / "terms.txt"),
+        blobs["terms.txt"],
         arrays["term_offsets"],
         arrays["term_hashes"],
         arrays["term_order"],
+        shown / "terms.txt",
     )
     listings = MappedListings(
-        _map(folder / "listings.jsonl"), arrays["listing_offsets"], folder / "listings.jsonl"
+        blobs["listings.jsonl"], arrays["listing_offsets"], shown / "listings.jsonl"
     )
+    fields = {name: arrays[name] for name, spec in _ARRAYS.items() if not spec.derived}
     index = Index(
         listings=listings,
         terms=terms,
-        idf=arrays["idf"],
-        indptr=arrays["indptr"],
-        rows=arrays["rows"],
-        weights=arrays["weights"],
-        parts=arrays["parts"],
-        asked_indptr=arrays["asked_indptr"],
-        asked_columns=arrays["asked_columns"],
-        asked_required=arrays["asked_required"],
         sublinear_tf=settings.sublinear_tf,
         part_weights=np.array(settings.part_weights(), dtype=np.float64),
-        query_floors=arrays["query_floors"],
+        **fields,
     )
-    return index, settings, vocabulary
+    checksum = hashlib.sha256(meta_bytes).hexdigest()
+    return SavedIndex(index, settings, vocabulary, checksum, meta)
 
 
-def _meta(folder: Path) -> dict[str, Any]:
-    path = folder / "meta.json"
-    if not folder.is_dir():
-        raise IndexFormatError(folder, "no such index folder")
+def _file_names() -> list[str]:
+    return [*(f"{name}.npy" for name in _ARRAYS), *_TEXTS]
+
+
+def _read_meta(shown: Path, where: Path) -> tuple[bytes, dict[str, Any]]:
+    path = shown / _META
+    if not where.is_dir():
+        raise IndexFormatError(shown, "no such index folder")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        with (where / _META).open("rb") as file:
+            data = file.read(_META_MAX_BYTES + 1)
     except FileNotFoundError:
-        raise IndexFormatError(folder, "is not a matcher index (no meta.json)") from None
-    except (ValueError, UnicodeDecodeError):
+        raise IndexFormatError(shown, "is not a matcher index (no meta.json)") from None
+    except IsADirectoryError:
+        raise IndexFormatError(path, "is a folder, not a file; the index is damaged") from None
+    except OSError as exc:
+        raise IndexFormatError(path, f"cannot be read ({exc.strerror})") from None
+    if len(data) > _META_MAX_BYTES:
+        raise IndexFormatError(path, "is far too large for an index description")
+    try:
+        meta = json.loads(data)
+    except (ValueError, RecursionError):
         raise IndexFormatError(path, "is not valid JSON; the index is damaged") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise IndexFormatError(path, "is not a matcher index description")
     version = meta.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise IndexFormatError(path, "has no valid format version; the index is damaged")
+    if version > VERSION:
         raise IndexFormatError(
-            folder, f"was written by a newer matcher (format {version}); this one reads {VERSION}"
+            shown, f"was written by a newer matcher (format {version}); this one reads {VERSION}"
         )
-    needed = ("listings", "terms", "nnz", "settings", "vocabulary", "files")
-    if any(key not in meta for key in needed):
+    if not _meta_shape_ok(meta):
         raise IndexFormatError(path, "lacks fields this matcher needs; the index is damaged")
-    return meta
+    if version < OLDEST:
+        raise IndexFormatError(
+            shown, f"was written by an older matcher (format {version}); rebuild it with "
+            "matcher index build"
+        )  # fmt: skip
+    if "checksum" in meta or version >= 2:  # a flip of "2" to "1" still leaves the field
+        if meta.get("checksum") != _meta_checksum(meta):
+            raise IndexFormatError(path, "does not match its own checksum; the index was changed")
+    return data, meta
 
 
-def _array(path: Path, dtype: type) -> np.ndarray:
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 40
+
+
+def _meta_shape_ok(meta: dict[str, Any]) -> bool:
+    files, vocabulary = meta.get("files"), meta.get("vocabulary")
+    return (
+        all(_count(meta.get(key)) for key in ("listings", "terms", "nnz"))
+        and isinstance(meta.get("settings"), dict)
+        and isinstance(vocabulary, dict)
+        and isinstance(vocabulary.get("source"), (str, type(None)))
+        and isinstance(vocabulary.get("attributions", []), list)
+        and all(isinstance(a, str) for a in vocabulary.get("attributions", []))
+        and isinstance(files, dict)
+        and all(
+            isinstance(entry, dict)
+            and _count(entry.get("bytes"))
+            and isinstance(entry.get("sha256"), str)
+            for entry in files.values()
+        )
+    )
+
+
+def _open(shown: Path, path: Path, meta: dict[str, Any]) -> bytes | mmap.mmap:
+    """Map one file of the index, after checking it is listed and of the listed size."""
+    entry = meta["files"].get(path.name)
+    if entry is None:
+        raise IndexFormatError(shown, "is not listed in meta.json; the index is damaged")
     try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise IndexFormatError(shown, "is missing; the index is incomplete") from None
+    except OSError as exc:
+        raise IndexFormatError(shown, f"cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IndexFormatError(shown, "is not a regular file; the index is damaged")
+        if info.st_size != entry["bytes"]:
+            raise IndexFormatError(shown, "has the wrong size; the index is truncated or damaged")
+        if info.st_size == 0:
+            return b""
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    finally:
+        os.close(fd)  # the mapping keeps the file
+
+
+def _verify_checksums(shown: Path, meta: dict[str, Any], blobs: dict[str, Any]) -> None:
+    names = list(blobs)
+    # hashlib lets go of the GIL on big buffers: the files hash side by side on every core.
+    with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
+        digests = list(pool.map(lambda name: hashlib.sha256(blobs[name]).hexdigest(), names))
+    for name, digest in zip(names, digests, strict=True):
+        if digest != meta["files"][name]["sha256"]:
+            raise IndexFormatError(
+                shown / name, "does not match its checksum; the index was changed"
+            )
+
+
+def _array(path: Path, blob: bytes | mmap.mmap, dtype: type) -> np.ndarray:
+    """Return the 1-D array of a ``.npy`` file's bytes, refusing any other kind of content."""
+    stream = io.BytesIO(blob[:65536])
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, found = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, found = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except (ValueError, SyntaxError, TypeError, KeyError, RecursionError, MemoryError) as exc:
         raise IndexFormatError(path, f"is not a plain numpy array ({exc})") from None
-    if array.dtype != np.dtype(dtype) or array.ndim != 1:
-        raise IndexFormatError(path, f"holds {array.dtype}, not {np.dtype(dtype)}")
-    # A plain ndarray over the same mapped memory: slicing a np.memmap costs ~10x more.
-    return array.view(np.ndarray)
+    want = np.dtype(dtype)
+    if found != want or len(shape) != 1:
+        raise IndexFormatError(path, f"is not a plain numpy array of {want} (it holds {found})")
+    offset = stream.tell()
+    if offset + shape[0] * want.itemsize != len(blob):
+        raise IndexFormatError(path, "has the wrong size for its header; the index is damaged")
+    return np.frombuffer(blob, dtype=want, count=shape[0], offset=offset)
 
 
-def _check_bounds(folder: Path, arrays: dict[str, np.ndarray], n: int, v: int, nnz: int) -> None:
-    """Check what would otherwise fail later or silently: the ends of every offset table."""
-    for name, end in (
-        ("indptr", nnz),
-        ("asked_indptr", len(arrays["asked_columns"])),
-        ("term_offsets", (folder / "terms.txt").stat().st_size),
-        ("listing_offsets", (folder / "listings.jsonl").stat().st_size),
-    ):
+def _check_structure(
+    shown: Path, arrays: dict[str, np.ndarray], sizes: dict[str, int], n: int, v: int
+) -> None:
+    """Check what is cheap to check and would otherwise crash a query or mislead it."""
+    for name, cuts in _OFFSETS.items():
         table = arrays[name]
-        if table[0] != 0 or table[-1] != end:
-            raise IndexFormatError(folder / f"{name}.npy", "does not match the data it indexes")
-    small = {"asked_columns": v, "term_order": v, "parts": 3}
-    for name, limit in small.items():
+        end = len(arrays[cuts]) if cuts in arrays else sizes[cuts]
+        if len(table) == 0 or table[0] != 0 or table[-1] != end:
+            raise IndexFormatError(shown / f"{name}.npy", "does not match the data it indexes")
+        if len(table) > 1 and bool((np.diff(table) < 0).any()):
+            raise IndexFormatError(shown / f"{name}.npy", "has offsets out of order; damaged")
+    for name in _COLUMNS:
         values = arrays[name]
-        if len(values) and (values.min() < 0 or values.max() >= limit):
-            raise IndexFormatError(folder / f"{name}.npy", "points outside the index")
+        if len(values) and (values.min() < 0 or values.max() >= v):
+            raise IndexFormatError(shown / f"{name}.npy", "points outside the index")
+    parts = arrays["parts"]
+    if len(parts) and parts.max() >= 3:
+        raise IndexFormatError(shown / "parts.npy", "names a part that does not exist; damaged")
+    if len(arrays["asked_required"]) != len(arrays["asked_columns"]):
+        raise IndexFormatError(shown / "asked_required.npy", "does not fit the asked skills")
+    floors = arrays["query_floors"]
+    if not bool(np.isfinite(floors).all()) or bool((floors < 0).any()):
+        raise IndexFormatError(shown / "query_floors.npy", "holds values that are not floors")
+    hashes = arrays["term_hashes"]
+    if len(hashes) > 1 and not bool((hashes[1:] > hashes[:-1]).all()):
+        raise IndexFormatError(shown / "term_hashes.npy", "is not in order; the index is damaged")
+    expected = smoothed_idf(n, np.diff(arrays["indptr"]))
+    if not np.allclose(arrays["idf"], expected, rtol=1e-12, atol=0.0):
+        raise IndexFormatError(shown / "idf.npy", "does not fit the postings; the index is damaged")
 
 
-def _map(path: Path) -> bytes | mmap.mmap:
-    if path.stat().st_size == 0:
-        return b""
-    with path.open("rb") as file:
-        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+def _check_postings(shown: Path, arrays: dict[str, np.ndarray], n: int) -> None:
+    """Check every posting: a row inside the listings, rows in order, weights in [0, 1] and
+    every listing's vector of length at most 1 (its parts' norms are at most the square roots
+    of their weights, which sum to 1), so no score can pass 1. Reads every byte: a block at a
+    time."""
+    rows, weights, indptr = arrays["rows"], arrays["weights"], arrays["indptr"]
+    norms = np.zeros(n, dtype=np.float64)
+    block = 1 << 22
+    starts = indptr[:-1]
+    for at in range(0, len(rows), block):
+        stop = min(len(rows), at + block)
+        here, w = rows[at:stop], weights[at:stop]
+        if here.min() < 0 or here.max() >= n:
+            raise IndexFormatError(shown / "rows.npy", "points outside the listings; damaged")
+        if not (np.isfinite(w).all() and w.min() >= 0.0 and w.max() <= 1.0):
+            raise IndexFormatError(shown / "weights.npy", "holds weights outside [0, 1]; damaged")
+        # Within a term's postings rows rise; a fall is allowed only where a term starts.
+        after = rows[at + 1 : min(len(rows), stop + 1)]
+        falls = np.flatnonzero(after <= rows[at : at + len(after)]) + at + 1
+        if len(falls):
+            where = np.minimum(np.searchsorted(starts, falls), len(starts) - 1)
+            if not bool((starts[where] == falls).all()):
+                raise IndexFormatError(shown / "rows.npy", "is out of order; the index is damaged")
+        norms += np.bincount(here, weights=np.square(w, dtype=np.float64), minlength=n)
+    if n and not bool((norms <= 1.0 + _NORM_TOLERANCE).all()):
+        raise IndexFormatError(shown / "weights.npy", "holds vectors longer than 1; damaged")
+
+
+def _settings(path: Path, values: dict[str, Any]) -> Settings:
+    defaults = {field.name: field.default for field in dataclasses.fields(Settings)}
+    for key, value in values.items():
+        if key not in defaults:
+            raise IndexFormatError(path, f"has unknown settings (unexpected setting '{key}')")
+        default = defaults[key]
+        kind = (bool,) if isinstance(default, bool) else (int,) if isinstance(default, int) \
+            else (int, float)  # fmt: skip
+        bad_bool = isinstance(value, bool) and not isinstance(default, bool)
+        if not isinstance(value, kind) or bad_bool or not np.isfinite(value):
+            raise IndexFormatError(path, f"has a setting '{key}' of the wrong kind; damaged")
+    return Settings(**values)
+
+
+def _vocabulary(
+    shown: Path, blob: bytes | mmap.mmap, meta: dict[str, Any]
+) -> Callable[[], SkillVocabulary]:
+    import csv
+
+    try:
+        text = bytes(blob).decode("utf-8")  # read now: a rebuild may replace the file
+    except UnicodeDecodeError:
+        raise IndexFormatError(shown / "skills.csv", "is not UTF-8; the index is damaged") from None
+    source = meta["vocabulary"].get("source") or str(shown / "skills.csv")
+    attributions = tuple(meta["vocabulary"].get("attributions") or ())
+
+    def vocabulary() -> SkillVocabulary:  # parsed on first use: loading stays quick
+        try:
+            return SkillVocabulary(
+                csv.DictReader(io.StringIO(text)), source=source, attributions=attributions
+            )
+        except (MatcherError, csv.Error) as exc:
+            problem = exc.problem if isinstance(exc, MatcherError) else str(exc)
+            raise IndexFormatError(shown / "skills.csv", problem) from None
+
+    return vocabulary
+
+
+# ------------------------------------------------------------------------- verify and info
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexInfo:
+    """What a saved index holds: counts, settings, vocabulary, format and size on disk."""
+
+    folder: str
+    format: str
+    version: int
+    created: str
+    listings: int
+    terms: int
+    nnz: int
+    settings: dict[str, Any]
+    vocabulary_source: str | None
+    attributions: tuple[str, ...]
+    skills: int | None  # skills in its vocabulary (None with skills off)
+    files: dict[str, int]  # name -> bytes
+    bytes: int
+
+
+def index_info(folder: str | Path, *, verify: bool = False) -> IndexInfo:
+    """Return what the index in ``folder`` holds; ``verify`` as for ``load_index``."""
+    return _info(folder, load_index(folder, verify=verify))
+
+
+def _info(folder: str | Path, saved: SavedIndex) -> IndexInfo:
+    meta = saved.meta
+    files = {name: int(entry["bytes"]) for name, entry in sorted(meta["files"].items())}
+    try:
+        files[_META] = (Path(folder) / _META).stat().st_size
+    except OSError:
+        pass
+    vocabulary = saved.vocabulary() if saved.vocabulary else None
+    return IndexInfo(
+        folder=str(folder),
+        format=FORMAT,
+        version=int(meta["version"]),
+        created=str(meta.get("created", "")),
+        listings=len(saved.index.listings),
+        terms=len(saved.index.terms),
+        nnz=saved.index.nnz,
+        settings=dataclasses.asdict(saved.settings),
+        vocabulary_source=meta["vocabulary"].get("source"),
+        attributions=tuple(meta["vocabulary"].get("attributions") or ()),
+        skills=len(vocabulary) if vocabulary else None,
+        files=files,
+        bytes=sum(files.values()),
+    )
+
+
+def verify_index(folder: str | Path) -> IndexInfo:
+    """Check every byte of the index in ``folder``; return its ``IndexInfo`` when whole.
+
+    Beyond ``load_index(verify=True)``: every listing parses, every term is UTF-8 and found
+    again by its hash, and the vocabulary loads. Raises ``IndexFormatError`` at the first fault.
+    """
+    saved = load_index(folder, verify=True)
+    for _ in saved.index.listings:
+        pass
+    terms = saved.index.terms
+    for column in range(len(terms)):
+        if terms.column(terms[column]) != column:
+            raise IndexFormatError(Path(folder) / "term_hashes.npy", "does not find every term")
+    return _info(folder, saved)

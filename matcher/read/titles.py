@@ -14,7 +14,13 @@ _ROLE = (
     r"|Mathematician|Therapist|Pharmacist|Supervisor|Practitioner|Planner|Professor)"
 )
 # Up to five capitalised words (or "of"/"and") before a role noun, plus a level ("II", "3").
-_TITLE = r"(?:(?:[A-Z][\w&+.-]*|of|and|&),?\s+){0,5}" + _ROLE + r"s?(?:\s+(?:I{1,3}|IV|V|[1-5])\b)?"
+# Each word starts at a word's start: tried inside a long word, the pattern would scan to its
+# end again and again (quadratic).
+_TITLE = (
+    r"(?:(?:(?<![\w&+.-])[A-Z][\w&+.-]*|of|and|&),?\s+){0,5}"
+    + _ROLE
+    + r"s?(?:\s+(?:I{1,3}|IV|V|[1-5])\b)?"
+)
 _ADJECTIVES = (
     r"(?:(?:passionate|talented|dedicated|skilled|motivated|experienced|innovative|inventive"
     r"|exceptional|strong|driven|highly|curious|creative|seasoned|hands-on),?\s+(?:and\s+)?)*"
