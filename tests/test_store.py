@@ -471,7 +471,7 @@ def test_cli_verify_and_info(tmp_path):
     assert info["skills"] > 100 and info["settings"]["title_part"] == 0.2
     assert info["bytes"] == sum(p.stat().st_size for p in folder.iterdir())
     table = run("index", "info", str(folder)).stdout
-    assert "listings:   10\n" in table and "format:     matcher-index 2" in table
+    assert "listings:   10\n" in table and "format:     matcher-index 3" in table
     data = bytearray((folder / "listings.jsonl").read_bytes())
     data[data.index(b" and ") + 1] ^= 0x04  # "and" -> "end": still valid JSON
     (folder / "listings.jsonl").write_bytes(bytes(data))
