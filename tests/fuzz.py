@@ -336,36 +336,34 @@ def reseal(folder: Path) -> None:
 # -------------------------------------------------------------------------------- importers
 
 
-def esco_sample() -> str:
-    """A slice of ESCO's skills_en.csv (../shared/data), or a small one written here."""
-    real = SHARED / "data" / "esco" / "skills_en.csv"
+def _csv_sample(real: Path, limit: int, fallback: list[list[str]]) -> str:
+    """The first ``limit`` rows of a real download (../shared/data), or ``fallback``."""
     if real.is_file():
         with real.open(encoding="utf-8", newline="") as file:
-            rows = list(itertools.islice(csv.reader(file), 40))
+            rows = list(itertools.islice(csv.reader(file), limit))
     else:
-        rows = [["conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels"]]
-        rows += [[f"u{i}", "knowledge", "sector-specific", f"histology {i}", f"tissue {i}"]
-                 for i in range(30)]  # fmt: skip
-        rows += [[f"v{i}", "skill/competence", "cross-sector", f"manage thing {i}", ""]
-                 for i in range(10)]  # fmt: skip
+        rows = fallback
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
+
+
+def esco_sample() -> str:
+    """A slice of ESCO's skills_en.csv, or a small one written here."""
+    fallback = [["conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels"]]
+    fallback += [[f"u{i}", "knowledge", "sector-specific", f"histology {i}", f"tissue {i}"]
+                 for i in range(30)]  # fmt: skip
+    fallback += [[f"v{i}", "skill/competence", "cross-sector", f"manage thing {i}", ""]
+                 for i in range(10)]  # fmt: skip
+    return _csv_sample(SHARED / "data" / "esco" / "skills_en.csv", 40, fallback)
 
 
 def onet_sample() -> str:
     """A slice of O*NET's Technology Skills.csv, or a small one written here."""
-    real = SHARED / "data" / "onet" / "Technology Skills.csv"
-    if real.is_file():
-        with real.open(encoding="utf-8", newline="") as file:
-            rows = list(itertools.islice(csv.reader(file), 60))
-    else:
-        rows = [["O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title"]]
-        rows += [["11-1011.00", "Chief", f"Acme Tool{i} software", "1", "Office suite software"]
+    fallback = [["O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title"]]
+    fallback += [["11-1011.00", "Chief", f"Acme Tool{i} software", "1", "Office suite software"]
                  for i in range(40)]  # fmt: skip
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+    return _csv_sample(SHARED / "data" / "onet" / "Technology Skills.csv", 60, fallback)
 
 
 class ImporterTarget(Target):
