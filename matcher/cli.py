@@ -539,6 +539,8 @@ def skills_import(
         f"Imported {meta['skills']} skills ({meta['forms']} forms) from {path} as "
         f"'{stored.stem}' in {stored.parent}"
     )
+    if meta.get("skipped_rows"):
+        typer.echo(f"Skipped {meta['skipped_rows']} rows shorter than the header", err=True)
     typer.echo(ATTRIBUTIONS[source.value])
 
 

@@ -60,6 +60,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any, NamedTuple, overload
 
 import numpy as np
@@ -674,7 +675,8 @@ def _array(path: Path, blob: bytes | mmap.mmap, dtype: type) -> np.ndarray:
             shape, fortran, found = np.lib.format.read_array_header_2_0(stream)
         else:
             raise ValueError(f"unsupported .npy version {version}")
-    except (ValueError, SyntaxError, TypeError, KeyError, RecursionError, MemoryError) as exc:
+    except (ValueError, SyntaxError, TypeError, KeyError, RecursionError, TokenError) as exc:
+        # numpy parses the header's Python-literal text: these are its ways to refuse it.
         raise IndexFormatError(path, f"is not a plain numpy array ({exc})") from None
     want = np.dtype(dtype)
     if found != want or len(shape) != 1:

@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import MatcherError
 from .skills import COLUMNS, SkillVocabulary, builtin_vocabulary, tokens
@@ -80,7 +81,13 @@ def vocabularies_dir() -> Path:
 # ---------------------------------------------------------------------------------- reading
 
 
-def _read_csv(path: Path, needed: Sequence[str]) -> list[dict[str, str]]:
+class _Table(NamedTuple):
+    rows: list[dict[str, str]]
+    skipped: int  # rows with fewer fields than the header: a file cut short, a broken line
+
+
+def _read_csv(path: Path, needed: Sequence[str]) -> _Table:
+    """Read a taxonomy CSV: every row a dict of strings, short rows skipped and counted."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -89,17 +96,27 @@ def _read_csv(path: Path, needed: Sequence[str]) -> list[dict[str, str]]:
         raise VocabularyError(path, "is a folder, not a CSV file") from None
     except UnicodeDecodeError:
         raise VocabularyError(path, "is not UTF-8 text; expected the CSV download") from None
+    except OSError as exc:
+        raise VocabularyError(path, f"cannot be read ({exc.strerror})") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [column for column in needed if column not in (reader.fieldnames or ())]
-    if missing:
-        raise VocabularyError(path, f"has no column {', '.join(repr(m) for m in missing)}")
     try:
-        rows = list(reader)
+        header = reader.fieldnames or ()
+        missing = [column for column in needed if column not in header]
+        if missing:
+            raise VocabularyError(path, f"has no column {', '.join(repr(m) for m in missing)}")
+        records = list(reader)
     except csv.Error as exc:
         raise VocabularyError(path, f"is not valid CSV ({exc})") from None
+    # DictReader fills a short row's last columns with None and puts a long row's extra
+    # fields under the key None: keep only whole rows, as strings.
+    rows = [
+        {key: value for key, value in record.items() if key is not None}
+        for record in records
+        if None not in record.values()
+    ]
     if not rows:
-        raise VocabularyError(path, "has no rows")
-    return rows
+        raise VocabularyError(path, "has no rows" if not records else "has no complete rows")
+    return _Table(rows, len(records) - len(rows))
 
 
 def _row(name: str, kind: str, category: str, forms: Iterable[str]) -> dict[str, str]:
@@ -152,10 +169,19 @@ def _case(label: str) -> str:
     return label.lower()
 
 
+_ESCO_COLUMNS = ("preferredLabel", "altLabels", "skillType", "reuseLevel")
+_ONET_COLUMNS = ("Example", "Commodity Title")
+
+
 def esco_rows(path: str | Path) -> list[dict[str, str]]:
-    """Return vocabulary rows from ESCO's ``skills_en.csv``, under the rule in this module's doc."""
-    path = Path(path)
-    records = _read_csv(path, ("preferredLabel", "altLabels", "skillType", "reuseLevel"))
+    """Return vocabulary rows from ESCO's ``skills_en.csv``, under the rule in this module's doc.
+
+    Rows shorter than the header are skipped (``import_taxonomy`` counts them).
+    """
+    return _esco_rows(_read_csv(Path(path), _ESCO_COLUMNS).rows)
+
+
+def _esco_rows(records: list[dict[str, str]]) -> list[dict[str, str]]:
     verbs = _esco_verbs(records)
     rows: list[dict[str, str]] = []
     names: set[str] = set()
@@ -215,9 +241,14 @@ _GENERIC = re.compile(r"^[A-Z]?[a-z]+(?: (?:[a-z]+|[A-Z]{2,}))* software$")
 
 
 def onet_rows(path: str | Path) -> list[dict[str, str]]:
-    """Return vocabulary rows from O*NET's ``Technology Skills.csv`` (one tool per product)."""
-    path = Path(path)
-    records = _read_csv(path, ("Example", "Commodity Title"))
+    """Return vocabulary rows from O*NET's ``Technology Skills.csv`` (one tool per product).
+
+    Rows shorter than the header are skipped (``import_taxonomy`` counts them).
+    """
+    return _onet_rows(_read_csv(Path(path), _ONET_COLUMNS).rows)
+
+
+def _onet_rows(records: list[dict[str, str]]) -> list[dict[str, str]]:
     examples = {" ".join(record["Example"].split()) for record in records}
     # A vendor is a capitalised prefix of one to three words that begins three or more products.
     prefixes = Counter(
@@ -284,7 +315,12 @@ def import_taxonomy(source: str, path: str | Path, name: str | None = None) -> P
         raise VocabularyError(
             name, "is not a usable vocabulary name (lower-case letters, digits, - or _)"
         )
-    rows = esco_rows(path) if source == "esco" else onet_rows(path)
+    if source == "esco":
+        table = _read_csv(Path(path), _ESCO_COLUMNS)
+        rows = _esco_rows(table.rows)
+    else:
+        table = _read_csv(Path(path), _ONET_COLUMNS)
+        rows = _onet_rows(table.rows)
     if not rows:
         raise VocabularyError(path, "has no labels that make usable matching terms")
     SkillVocabulary(rows, source=str(path))  # refuse to store what could not be loaded
@@ -299,6 +335,7 @@ def import_taxonomy(source: str, path: str | Path, name: str | None = None) -> P
         "imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "skills": len(rows),
         "forms": sum(len(row["aliases"].split("|")) for row in rows),
+        "skipped_rows": table.skipped,
         "attribution": ATTRIBUTIONS[source],
     }
     folder = vocabularies_dir()
@@ -362,11 +399,12 @@ def load_vocabulary(choices: Sequence[str | Path] = ()) -> SkillVocabulary:
             parts.append((BUILTIN, builtin_rows(), None))
         elif str(choice) in stored:
             meta = stored[str(choice)]
-            rows = _read_csv(Path(str(meta["path"])), ("name", "kind", "aliases"))
+            rows = _read_csv(Path(str(meta["path"])), ("name", "kind", "aliases")).rows
             attribution = meta.get("attribution")
             parts.append((str(choice), rows, str(attribution) if attribution else None))
         elif Path(choice).suffix.lower() == ".csv" or Path(choice).exists():
-            parts.append((str(choice), _read_csv(Path(choice), ("name", "kind", "aliases")), None))
+            rows = _read_csv(Path(choice), ("name", "kind", "aliases")).rows
+            parts.append((str(choice), rows, None))
         else:
             known = ", ".join([BUILTIN, *stored])
             raise VocabularyError(choice, f"no such vocabulary; known: {known}, or a CSV path")

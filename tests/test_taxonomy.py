@@ -262,3 +262,39 @@ def test_cli_import_errors_are_one_line(tmp_path):
     result = run("match", str(resume_path("economist")), "-V", "nope")
     assert result.exit_code == 1 and result.stderr.startswith("Error: nope: no such vocabulary")
     assert match_files  # the library call the CLI wraps
+
+
+def test_short_rows_are_skipped_and_counted(tmp_path, capsys):
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    path = write_esco(tmp_path / "skills_en.csv")
+    with path.open("a", encoding="utf-8") as f:
+        f.write("esco:99,knowledge,sector-specific\n")  # cut short: no preferredLabel
+    result = CliRunner().invoke(app, ["skills", "import", "esco", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr == "Skipped 1 rows shorter than the header\n"
+    assert stored_vocabularies()["esco"]["skipped_rows"] == 1
+
+
+@pytest.mark.parametrize("source", ["esco", "onet"])
+def test_a_file_of_short_rows_only_is_one_line_error(tmp_path, source):
+    path = tmp_path / f"{source}.csv"
+    header = (
+        "preferredLabel,altLabels,skillType,reuseLevel"
+        if source == "esco"
+        else ("O*NET-SOC Code,Title,Example,Commodity Code,Commodity Title")
+    )
+    path.write_text(f"{header}\nmachine learning\n11-1011.00,Chief Executives\n")
+    with pytest.raises(MatcherError, match=f"{source}.csv: has no complete rows"):
+        import_taxonomy(source, path)
+
+
+@pytest.mark.skipif(
+    not (SHARED / "reliability_cases").is_dir(), reason="../shared/reliability_cases is absent"
+)
+def test_the_reliability_case_of_a_short_esco_row():
+    case = SHARED / "reliability_cases" / "esco_short_row.csv"
+    with pytest.raises(MatcherError, match="esco_short_row.csv: has no complete rows"):
+        import_taxonomy("esco", case)
