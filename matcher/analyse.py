@@ -32,7 +32,7 @@ STOP_WORDS = frozenset(
     than that the their theirs them themselves then there these they this those through thus to
     too under until up upon us very via was we were what when where whether which while who
     whom whose why will with within without would yet you your yours yourself yourselves
-    ll re ve
+    ll re ve one two three four five six seven eight nine ten
     """.split()
 )
 
@@ -381,15 +381,18 @@ class Analyzer:
         return self._split(text)[0]
 
     def _split(self, text: str) -> tuple[list[str], list[str]]:
-        """Return the skills in ``text`` and the words of what is left once they are cut out."""
+        """Return the skills in ``text`` (with those a skill's words name inside it, see
+        ``SkillVocabulary.implied``) and the words of what is left once they are cut out."""
         if self.vocabulary is None:
             return [], self._words(text)
         skills: list[str] = []
         rest: list[str] = []
         last = 0
         keep_words = self.settings.skill_words
-        for hit in self.vocabulary.find(text):
+        vocabulary = self.vocabulary
+        for hit in vocabulary.find(text):
             skills.append(hit.skill.name)
+            skills += vocabulary.implied(hit, text)
             if not keep_words:
                 rest.append(text[last : hit.start])
                 last = hit.end
@@ -409,8 +412,8 @@ class Analyzer:
 
     def _unigrams(self, text: str) -> list[str]:
         words = _WORD.findall(text.lower())
-        if self.settings.stop_words:
-            words = [w for w in words if w not in STOP_WORDS]
+        if self.settings.stop_words:  # and numbers: "2019", "000" say nothing about a job
+            words = [w for w in words if w not in STOP_WORDS and not w.isdigit()]
         if self.settings.placeholders:
             words = [w for w in words if w not in PLACEHOLDERS]
         if self.settings.plurals:

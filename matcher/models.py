@@ -279,8 +279,8 @@ class Settings:
     sublinear_tf: bool = True
     boilerplate_min_listings: int = 3
     skill_part: float = 0.2
-    title_part: float = 0.2
-    word_part: float = 0.6
+    title_part: float = 0.15
+    word_part: float = 0.65
     preferred_weight: float = 0.5
     skill_pivot: float = 1.5
     query_pivot: float = 0.5

@@ -159,6 +159,8 @@ class SkillVocabulary:
             self._forms.setdefault(key, forms)
         self.names = frozenset(names)
         self._by_name = {skill.name: skill for skill in self.skills}
+        self._index = {skill.name: i for i, skill in enumerate(self.skills)}
+        self._implied: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._longest = max((len(key) for key in self._forms), default=0)
         self._starts = frozenset(key[0] for key in self._forms)
 
@@ -276,6 +278,31 @@ class SkillVocabulary:
             SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
             for first, end, skill in sorted(hits)
         ]
+
+    def implied(self, hit: SkillHit, text: str) -> tuple[str, ...]:
+        """Return the other skills that the words of a hit name inside it.
+
+        "AWS SageMaker" holds "AWS": whoever names the one names the other ("amazon web
+        services"); "time series econometrics" holds "time series". Only sure (not ambiguous)
+        forms count, matched as the vocabulary matches them (case-sensitive ones by case).
+        """
+        written = tuple(t.group() for t in _TOKEN.finditer(text, hit.start, hit.end))
+        if len(written) < 2:
+            return ()
+        found = self._implied.get(written)
+        if found is None:
+            names: dict[str, None] = {}
+            lower = tuple(w.lower() for w in written)
+            for size in range(len(written) - 1, 0, -1):
+                for start in range(len(written) - size + 1):
+                    for form in self._forms.get(lower[start : start + size], ()):
+                        if form.ambiguous or form.skill == self._index[hit.skill.name]:
+                            continue
+                        if form.case_sensitive and form.tokens != written[start : start + size]:
+                            continue
+                        names[self.skills[form.skill].name] = None
+            found = self._implied[written] = tuple(names)
+        return found
 
     def _longest_at(
         self, toks: list[re.Match[str]], lower: list[str], i: int, longest: int

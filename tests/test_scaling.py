@@ -39,7 +39,10 @@ FUNCTIONS = {
     "skills": lambda text: builtin_vocabulary().find(text),
     "terms": lambda text: Analyzer(Settings()).terms(text),
 }
-FAST_ENOUGH = 0.005  # seconds for 40 KB: below this the ratio is timer noise
+# Seconds for 40 KB below which the ratio is not read: at a few milliseconds it is timer and
+# cache noise (and a loaded machine), while the quadratic cases this guards against took
+# 27-85 s at 20 KB.
+FAST_ENOUGH = 0.25
 
 
 def _best_time(function, text, repeats=3):

@@ -417,7 +417,7 @@ def test_flipped_bytes_of_the_same_size_are_found_by_default(tmp_path, saved, na
 def test_a_changed_setting_in_meta_json_is_found(tmp_path, saved):
     folder = _copy(saved, tmp_path)
     text = (folder / "meta.json").read_text()
-    (folder / "meta.json").write_text(text.replace('"title_part": 0.2', '"title_part": 0.3'))
+    (folder / "meta.json").write_text(text.replace('"title_part": 0.15', '"title_part": 0.3'))
     with pytest.raises(MatcherError, match="meta.json: does not match its own checksum"):
         Matcher.load(folder, verify=False)  # meta.json is small: always checked
 
@@ -468,7 +468,7 @@ def test_cli_verify_and_info(tmp_path):
     )
     info = json.loads(run("index", "info", str(folder), "-f", "json").stdout)
     assert (info["listings"], info["version"], info["format"]) == (10, 3, "matcher-index")
-    assert info["skills"] > 100 and info["settings"]["title_part"] == 0.2
+    assert info["skills"] > 100 and info["settings"]["title_part"] == 0.15
     assert info["bytes"] == sum(p.stat().st_size for p in folder.iterdir())
     table = run("index", "info", str(folder)).stdout
     assert "listings:   10\n" in table and "format:     matcher-index 3" in table
