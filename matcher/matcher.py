@@ -570,12 +570,28 @@ def _check_resume_path(resume: str | Path) -> None:
 
 
 def _resume_text(resume: str | Path) -> ResumeText:
-    """Read a resume, after ``_check_resume_path``; errors of the system become ours."""
+    """Read a resume, after ``_check_resume_path``; errors of the system become ours.
+
+    A ``.txt`` that holds a saved page of several listings is refused: the resume argument
+    was forgotten, and ranking listings against listings would take minutes for nothing.
+    """
     _check_resume_path(resume)
     try:
-        return read_resume_text(resume)
+        read = read_resume_text(resume)
     except OSError as exc:  # e.g. a name too long for the file system
         raise ResumeReadError(resume, exc.strerror or "cannot be read") from None
+    if str(resume) != "-" and Path(resume).suffix.lower() == ".txt":
+        try:
+            page = load_listings([resume])
+        except MatcherError:
+            return read
+        if len(page) > 1 and all(listing.location for listing in page):
+            raise ResumeReadError(
+                resume,
+                f"is a saved page of {len(page)} listings, not a resume; give the resume "
+                "first: matcher match RESUME LISTINGS...",
+            )
+    return read
 
 
 def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> SkillsReport:

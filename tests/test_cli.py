@@ -250,3 +250,11 @@ def test_skills_bad_file_is_one_line(tmp_path):
     bad.write_bytes(b"\xd0\xcf\x11\xe0")
     result = run("skills", str(bad))
     assert result.exit_code == 1 and result.stderr.startswith(f"Error: {bad}: unsupported")
+
+
+def test_a_saved_page_of_listings_given_as_the_resume_is_refused():
+    page = LISTINGS / "amazon_science_related_000.txt"
+    result = run("match", str(page))
+    assert result.exit_code == ExitCode.BAD_INPUT and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "is a saved page of 10 listings, not a resume" in result.stderr
