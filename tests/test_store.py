@@ -555,3 +555,23 @@ def test_a_listings_path_the_system_refuses_exits_1_with_one_line(tmp_path):
     result = run("match", str(resume_path("economist")), name)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "File name too long" in result.stderr
+
+
+# ------------------------------------------------------------------------ real processes
+
+
+def test_kill_9_at_random_moments_never_breaks_the_index(tmp_path):
+    from . import kill9
+
+    report = kill9.kills(6, tmp_path, seed=11)  # `python -m tests.kill9 --kills 300`: more
+    assert report.kills == report.whole == 6, report.broken
+    assert report.orphans == report.tracebacks == 0
+    assert report.left_at_end == []
+
+
+def test_readers_racing_two_writers_always_see_one_whole_index(tmp_path):
+    from . import kill9
+
+    report = kill9.race(8, tmp_path, seed=3)
+    assert report.loads > 5 and report.writes >= 8
+    assert report.wrong == [] and report.bad_writes == []
