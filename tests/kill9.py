@@ -180,8 +180,9 @@ def kills(n: int, workdir: Path, seed: int = 0) -> KillReport:
     subprocess.run(matcher_command("index", "build", str(PAGES[0]), "-o", str(folder), "-q"),
                    check=True, capture_output=True)  # fmt: skip
     report.left_at_end = sorted(
-        p.name for p in workdir.iterdir() if p.name not in (folder.name, ".jobs.index.lock",
-                                                            "stderr.txt")  # fmt: skip
+        p.name
+        for p in workdir.iterdir()
+        if p.name not in (folder.name, ".jobs.index.lock", "stderr.txt")  # fmt: skip
     )
     return report
 
@@ -238,8 +239,9 @@ def race(seconds: float, workdir: Path, seed: int = 0) -> RaceReport:
     rounds = max(2, int(seconds / 1.5))
     args = [str(PAGES[0]), str(LISTINGS), str(tiny), str(folder), str(rounds)]
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, *args], stdout=subprocess.PIPE,
-                         text=True, cwd=ROOT)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )  # fmt: skip
         for _ in range(2)
     ]
     report = RaceReport()
