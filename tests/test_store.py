@@ -370,7 +370,7 @@ def _set(at, value):
     [
         ("weights", _set(0, np.nan), "weights.npy: holds weights outside"),
         ("weights", _set(1, np.inf), "weights.npy: holds weights outside"),
-        ("weights", _set(2, 0.99), "weights.npy: holds vectors longer than 1"),
+        ("weights", _set(2, 1.5), "weights.npy: holds weights outside"),
         ("rows", _set(0, 10_000), "rows.npy: points outside the listings"),
         ("rows", _set(1, -3), "rows.npy: points outside the listings"),
         ("idf", _set(0, 1.337), "idf.npy: does not fit the postings"),
