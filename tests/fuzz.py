@@ -185,6 +185,48 @@ def run_one(target: Target, rng: random.Random, outcome: Outcome, timeout: float
         outcome.example.setdefault(kind, "".join(traceback.format_exc(limit=-3)))
 
 
+MEMORY_LIMIT = 4 << 30  # bytes of address space an isolated input may take
+
+
+def run_isolated(target: Target, rng: random.Random, outcome: Outcome, timeout: float) -> None:
+    """``run_one`` in a forked child, so that a segfault or runaway memory is counted too."""
+    import resource
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report as JSON, leave without cleaning up the parent's state
+        code = 0
+        try:
+            os.close(read_end)
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+            mine = Outcome()
+            run_one(target, rng, mine, timeout)
+            report = {"crashes": mine.crashes, "hangs": mine.hangs, "kinds": dict(mine.kinds),
+                      "example": mine.example}  # fmt: skip
+            with os.fdopen(write_end, "w") as pipe:
+                pipe.write(json.dumps(report))
+        except BaseException:  # noqa: BLE001 - the child must never return into the harness
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        text = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    outcome.inputs += 1
+    if os.WIFSIGNALED(status) or not text:
+        kind = f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else "died"
+        outcome.crashes += 1
+        outcome.kinds[kind] += 1
+        return
+    report = json.loads(text)
+    outcome.crashes += report["crashes"]
+    outcome.hangs += report["hangs"]
+    outcome.kinds.update(report["kinds"])
+    for kind, example in report["example"].items():
+        outcome.example.setdefault(kind, example)
+
+
 # ------------------------------------------------------------------------- index loading
 
 
@@ -471,11 +513,15 @@ def targets(scratch: Path, readers: bool = False) -> dict[str, Callable[[], Targ
     return made
 
 
-def fuzz(target: Target, n: int, seed: int = 0, timeout: float = 10.0) -> Outcome:
-    """Run ``n`` inputs of ``target`` from ``seed``; return the counts."""
+def fuzz(
+    target: Target, n: int, seed: int = 0, timeout: float = 10.0, isolate: bool = False
+) -> Outcome:
+    """Run ``n`` inputs of ``target`` from ``seed``; return the counts. ``isolate`` runs each
+    in a forked child (POSIX), which also counts segfaults and memory past ``MEMORY_LIMIT``."""
     outcome = Outcome()
+    run = run_isolated if isolate and hasattr(os, "fork") else run_one
     for i in range(n):
-        run_one(target, random.Random(seed * 1_000_003 + i), outcome, timeout)
+        run(target, random.Random(seed * 1_000_003 + i), outcome, timeout)
     return outcome
 
 
@@ -487,6 +533,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a hang")
     parser.add_argument("--show", action="store_true", help="print one traceback per kind")
+    parser.add_argument(
+        "--in-process", action="store_true", help="no fork per input (faster; a segfault ends it)"
+    )
     args = parser.parse_args()
     import warnings
 
@@ -497,7 +546,7 @@ def main() -> None:
             start = time.perf_counter()
             target = made[name]()
             with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
-                outcome = fuzz(target, args.n, args.seed, args.timeout)
+                outcome = fuzz(target, args.n, args.seed, args.timeout, not args.in_process)
             print(outcome.line(name), f"[{time.perf_counter() - start:.0f} s]", flush=True)
             if args.show:
                 for kind, text in outcome.example.items():
