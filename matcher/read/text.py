@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import MatcherError
+from .limits import Limits, megabytes
 
 
 def decode_text(data: bytes, source: str | Path, error: type[MatcherError]) -> str:
@@ -54,12 +57,41 @@ def _strict(data: bytes, encoding: str, source: str | Path, error: type[MatcherE
     return text
 
 
-def read_bytes(path: Path, error: type[MatcherError]) -> bytes:
+def read_bytes(path: Path, error: type[MatcherError], limits: Limits | None = None) -> bytes:
+    """Return a file's bytes; raise ``error`` naming it when it is missing or unreadable, or,
+    given ``limits``, larger than ``limits.file_bytes`` (checked before reading, and again while
+    reading for files whose size the file system does not know, such as pipes)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            if limits is None:
+                return file.read()
+            size = os.fstat(file.fileno()).st_size
+            if size <= limits.file_bytes:
+                data = file.read(limits.file_bytes + 1)
+                size = len(data)
+                if size <= limits.file_bytes:
+                    return data
     except FileNotFoundError:
         raise error(path, "no such file") from None
     except IsADirectoryError:
         raise error(path, "is a folder, not a file") from None
     except PermissionError:
         raise error(path, "permission denied") from None
+    raise too_large(path, error, size, limits)
+
+
+def read_stream(stream: BinaryIO, source: str, error: type[MatcherError], limits: Limits) -> bytes:
+    """Return the bytes of ``stream`` (standard input); raise ``error`` past ``file_bytes``."""
+    data = stream.read(limits.file_bytes + 1)
+    if len(data) > limits.file_bytes:
+        raise too_large(source, error, len(data), limits)
+    return data
+
+
+def too_large(
+    source: str | Path, error: type[MatcherError], size: int, limits: Limits
+) -> MatcherError:
+    """Return the error for a file of ``size`` bytes over ``limits.file_bytes``."""
+    limit = limits.file_bytes
+    found = f"over {megabytes(limit)}" if size == limit + 1 else megabytes(size)
+    return limits.refuse(error, source, f"{found} in one file", megabytes(limit), size / limit)
