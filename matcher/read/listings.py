@@ -124,9 +124,7 @@ def _read_listing_file(path: Path, limits: Limits) -> tuple[list[Listing], int]:
     return listings, empty
 
 
-def _listing(
-    record: Mapping[str, Any], path: Path, where: str, limits: Limits
-) -> Listing | None:
+def _listing(record: Mapping[str, Any], path: Path, where: str, limits: Limits) -> Listing | None:
     record = lower_keys(record)
     if not any(name in record for name in FIELDS["description"]):
         raise ListingFormatError(path, f"{where} has no 'description' or 'text' field")
