@@ -18,6 +18,7 @@ here instead, in document order:
 from __future__ import annotations
 
 import io
+import traceback
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +83,23 @@ def docx_text(data: bytes, path: Path, limits: Limits | None = None) -> str:
         ValueError,
     ) as exc:
         raise ResumeReadError(path, f"not a readable DOCX file ({_kind(exc)})") from None
+    except (AttributeError, TypeError, IndexError) as exc:
+        # python-docx meets a part of the wrong kind (a content-types part whose root is some
+        # other element) as an attribute it lacks; the same error from here is a bug of ours.
+        if not _raised_in_python_docx(exc):
+            raise
+        raise ResumeReadError(path, f"not a readable DOCX file ({_kind(exc)})") from None
+
+
+def _raised_in_python_docx(exc: BaseException) -> bool:
+    import docx
+
+    ours, theirs = Path(__file__).parent, Path(docx.__file__).parent
+    frames = [Path(frame.filename) for frame in traceback.extract_tb(exc.__traceback__)]
+    # The frames past the last of ours: python-docx among them means it raised (perhaps from
+    # the standard library it called).
+    last = max((i for i, f in enumerate(frames) if f.is_relative_to(ours)), default=-1)
+    return any(f.is_relative_to(theirs) for f in frames[last + 1 :])
 
 
 def _kind(exc: Exception) -> str:

@@ -15,7 +15,7 @@ from .fields import FIELDS, facts, lower_keys, text_field
 from .json import json_records, jsonl_records
 from .limits import Limits
 from .markup import html_to_text, looks_like_html, markup_to_text
-from .normalise import normalise
+from .normalise import normalise, valid_unicode
 from .pages import text_records
 from .tables import csv_records, is_table
 from .text import decode_text, read_bytes, text_lines
@@ -129,6 +129,8 @@ def _listing(record: Mapping[str, Any], path: Path, where: str, limits: Limits) 
     if not any(name in record for name in FIELDS["description"]):
         raise ListingFormatError(path, f"{where} has no 'description' or 'text' field")
     fields = {key: text_field(record, names) for key, names in FIELDS.items()}
+    # A JSON file may hold lone surrogates ("\\ud800"); fields not normalised lose them here.
+    fields = {key: valid_unicode(value) if value else value for key, value in fields.items()}
     raw = fields["description"]
     if not raw:
         return None
