@@ -10,18 +10,14 @@ import os
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from . import fuzz, fuzz_readers
+from .test_fuzz import FUZZ as INDEX_FUZZ
 
-EXAMPLES = int(os.environ.get("MATCHER_FUZZ_EXAMPLES", "25"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,  # the suite is repeatable; the on-demand runs explore
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# Ten readers: fewer examples each than the index's fuzzing, the same other settings.
+FUZZ = settings(INDEX_FUZZ, max_examples=int(os.environ.get("MATCHER_FUZZ_EXAMPLES", "25")))
 
 
 @pytest.fixture(scope="module")
