@@ -39,13 +39,19 @@ def load_listings(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     limits = limits or Limits.from_env()
-    listings: list[Listing] = []
     empty = 0
-    for file in _expand(paths):
-        found, skipped = _read_listing_file(file, limits)
-        listings.extend(found)
-        empty += skipped
-    collapsed, dropped = _collapse_duplicates(listings)
+
+    def listings() -> Iterator[Listing]:
+        nonlocal empty
+        for file in _expand(paths):
+            for listing in _read_listing_file(file, limits):
+                if listing is None:
+                    empty += 1
+                else:
+                    yield listing
+
+    # Duplicates are dropped as they come: memory holds the listings kept, not the file.
+    collapsed, dropped = _collapse_duplicates(listings())
     return ListingSet(
         tuple(_unique_ids(collapsed)), duplicates_dropped=dropped, empty_skipped=empty
     )
@@ -83,7 +89,8 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
         raise ListingFormatError("<listings>", "no listings files given")
 
 
-def _read_listing_file(path: Path, limits: Limits) -> tuple[list[Listing], int]:
+def _read_listing_file(path: Path, limits: Limits) -> Iterator[Listing | None]:
+    """Yield the listings of one file as they are read, None for each without a description."""
     suffix = path.suffix.lower()
     records: Iterable[tuple[str, Mapping[str, Any]]]
     if suffix in (".jsonl", ".ndjson"):
@@ -107,21 +114,16 @@ def _read_listing_file(path: Path, limits: Limits) -> tuple[list[Listing], int]:
             )
         else:
             records = text_records(text, path)
-    listings: list[Listing] = []
-    empty = 0
-    seen = 0
+    seen = found = 0
     for where, record in records:
         seen += 1
         listing = _listing(record, path, where, limits)
-        if listing is None:
-            empty += 1
-        else:
-            listings.append(listing)
+        found += listing is not None
+        yield listing
     if not seen and suffix != ".json":
         raise ListingFormatError(path, "the file is empty")
-    if not listings:
+    if not found:
         raise ListingFormatError(path, "no listings with a description")
-    return listings, empty
 
 
 def _listing(record: Mapping[str, Any], path: Path, where: str, limits: Limits) -> Listing | None:
@@ -175,7 +177,7 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _collapse_duplicates(listings: list[Listing]) -> tuple[list[Listing], int]:
+def _collapse_duplicates(listings: Iterable[Listing]) -> tuple[list[Listing], int]:
     """Keep the first of listings with identical text; remember the others' locations."""
     # Keyed by a digest, not the text: the text would double the memory of a large file.
     kept: dict[bytes, Listing] = {}
