@@ -16,6 +16,8 @@ from matcher.models import Settings
 from matcher.read import normalise, read_resume_text
 from matcher.read.markup import html_to_text, markdown_to_text
 
+from . import hostile
+
 
 def skills_of(text: str) -> set[str]:
     return {skill.name for skill in extract_skills(text)}
@@ -298,19 +300,7 @@ def _pdf(lines: list[str]) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return hostile.pdf(objects)
 
 
 SPACED = [

@@ -18,11 +18,15 @@ here instead, in document order:
 from __future__ import annotations
 
 import io
+import traceback
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import ResumeReadError
+from .limits import Limits, megabytes
+from .quiet import quiet
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -40,23 +44,120 @@ _DELETED = frozenset(_q(t) for t in ("del", "moveFrom", "delText", "delInstrText
 # Properties and other parts of a paragraph that hold no text of the document.
 _SKIPPED = frozenset(_q(t) for t in ("pPr", "rPr", "tblPr", "trPr", "tcPr", "sdtPr", "sdtEndPr"))
 _FALLBACK = f"{{{_MC}}}Fallback"
+# Word's encrypted documents are OLE compound files, as old .doc files are.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Small parts may compress far (an empty header, a settings part): only large ones can bomb.
+_RATIO_FLOOR = 1024 * 1024
 _FOOTNOTE_TYPES = frozenset(("separator", "continuationSeparator", "continuationNotice"))
 
 
-def docx_text(data: bytes, path: Path) -> str:
+def docx_text(data: bytes, path: Path, limits: Limits | None = None) -> str:
     """Return the text of a DOCX file, one paragraph per line (see the module docstring).
 
-    Raises ``ResumeReadError`` naming ``path`` when the file is not a readable DOCX package.
+    The zip directory is checked against ``limits`` (default ``Limits.from_env()``) before
+    anything is inflated: the parts' total unzipped size, each large part's compression ratio,
+    the number of parts. XML entities are never expanded (python-docx's parser). Raises
+    ``ResumeReadError`` naming ``path`` when the file is not a readable DOCX package or is
+    over a limit.
     """
-    import zipfile
+    import zlib
 
     import docx  # python-docx; imported here: only DOCX resumes pay for it
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
+    _check_package(data, path, limits or Limits.from_env())
+    # A package whose directory passed can still be damaged inside: a part that is not XML,
+    # a deflate stream or CRC that does not match, a relationship to a missing part.
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise ResumeReadError(path, "not a readable DOCX file") from exc
+        with quiet():
+            document = docx.Document(io.BytesIO(data))
+            return _document_text(document)
+    except (
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        etree.LxmlError,
+        zlib.error,
+        EOFError,
+        KeyError,
+        ValueError,
+    ) as exc:
+        raise ResumeReadError(path, f"not a readable DOCX file ({_kind(exc)})") from None
+    except (AttributeError, TypeError, IndexError) as exc:
+        # python-docx meets a part of the wrong kind (a content-types part whose root is some
+        # other element) as an attribute it lacks; the same error from here is a bug of ours.
+        if not _raised_in_python_docx(exc):
+            raise
+        raise ResumeReadError(path, f"not a readable DOCX file ({_kind(exc)})") from None
+
+
+def _raised_in_python_docx(exc: BaseException) -> bool:
+    import docx
+
+    ours, theirs = Path(__file__).parent, Path(docx.__file__).parent
+    frames = [Path(frame.filename) for frame in traceback.extract_tb(exc.__traceback__)]
+    # The frames past the last of ours: python-docx among them means it raised (perhaps from
+    # the standard library it called).
+    last = max((i for i, f in enumerate(frames) if f.is_relative_to(ours)), default=-1)
+    return any(f.is_relative_to(theirs) for f in frames[last + 1 :])
+
+
+def _kind(exc: Exception) -> str:
+    # The exception's name only: lxml's messages quote the document's bytes.
+    if isinstance(exc, zipfile.BadZipFile):
+        return "a damaged zip package"
+    return f"damaged content: {type(exc).__name__}"
+
+
+def _check_package(data: bytes, path: Path, limits: Limits) -> None:
+    """Raise ``ResumeReadError`` unless ``data`` is a zip whose directory is within ``limits``."""
+    if data.startswith(_OLE_SIGNATURE):
+        raise ResumeReadError(
+            path,
+            "a password-protected DOCX or an old Word .doc file, not a DOCX package;"
+            " save it as DOCX without a password, or as PDF",
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        raise ResumeReadError(path, "not a readable DOCX file") from None
+    if len(parts) > limits.docx_parts:
+        raise limits.refuse(
+            ResumeReadError,
+            path,
+            f"{len(parts):,} parts in the DOCX package",
+            f"{limits.docx_parts:,}",
+            len(parts) / limits.docx_parts,
+        )
+    total = sum(part.file_size for part in parts)
+    if total > limits.docx_unzipped_bytes:
+        raise limits.refuse(
+            ResumeReadError,
+            path,
+            f"the DOCX unzips to {megabytes(total)}",
+            megabytes(limits.docx_unzipped_bytes),
+            total / limits.docx_unzipped_bytes,
+        )
+    for part in parts:
+        if part.flag_bits & 0x1:
+            raise ResumeReadError(path, "the DOCX package is encrypted; save it without a password")
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ResumeReadError(
+                path, f"not a readable DOCX file (zip compression method {part.compress_type})"
+            )
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _RATIO_FLOOR and ratio > limits.docx_ratio:
+            raise limits.refuse(
+                ResumeReadError,
+                path,
+                f"a part of the DOCX compressed {ratio:,.0f} : 1 (a zip bomb?)",
+                f"{limits.docx_ratio} : 1",
+                ratio / limits.docx_ratio,
+            )
+
+
+def _document_text(document: Any) -> str:
     parts = _related_parts(document)
     lines: list[str] = []
     lines.extend(_unique_lines(parts["header"]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +11,20 @@ from ..errors import ListingFormatError
 
 # Records as read from a file, each with where it stood ("line 4", "item 2") for messages.
 Records = list[tuple[str, Mapping[str, Any]]]
+RecordStream = Iterator[tuple[str, Mapping[str, Any]]]
+# Listings nest 2 or 3 levels (schema.org's jobLocation.address.addressLocality); the field
+# readers walk nested values recursively, so deeper values are refused before they do.
+MAX_DEPTH = 64
 
 
 def json_records(text: str, path: Path) -> Records:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ListingFormatError(
-            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    """Return the listing objects of a JSON document: a list, a JSON-LD graph, or an object
+    holding a list under "listings", "jobs", "results" or "data".
+
+    Raises ``ListingFormatError`` for invalid JSON, values nested deeper than ``MAX_DEPTH``
+    and items that are not objects.
+    """
+    data = _loads(text, path, "")
     if isinstance(data, dict) and isinstance(data.get("@graph"), list):
         # JSON-LD: the JobPosting objects among the graph's nodes.
         data = [item for item in data["@graph"] if _is_job_posting(item)] or data["@graph"]
@@ -34,21 +39,59 @@ def json_records(text: str, path: Path) -> Records:
     return [(f"item {i}", _object(item, path, f"item {i}")) for i, item in enumerate(data, 1)]
 
 
-def jsonl_records(text: str, path: Path) -> Records:
-    records: Records = []
-    # Only "\n" ends a JSON Lines record: str.splitlines() would also cut at U+2028, U+0085
-    # and other separators that JSON strings may hold as they are.
-    for number, line in enumerate(text.split("\n"), 1):
+def jsonl_records(lines: Iterable[str], path: Path) -> RecordStream:
+    """Yield the objects of a JSON Lines file, one per non-blank line, as the lines come.
+
+    ``lines`` must end only at "\\n" (``text_lines(..., newline="\\n")``): U+2028, U+0085 and
+    other separators may stand in JSON strings as they are. Raises ``ListingFormatError`` as
+    ``json_records`` does, naming the line.
+    """
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ListingFormatError(
-                path, f"line {number} is not valid JSON (column {exc.colno}: {exc.msg})"
-            ) from None
-        records.append((f"line {number}", _object(item, path, f"line {number}")))
-    return records
+        item = _loads(line, path, f"line {number} ")
+        yield f"line {number}", _object(item, path, f"line {number}")
+
+
+def _loads(text: str, path: Path, where: str) -> Any:
+    """Return the value of a JSON text; raise ``ListingFormatError`` if invalid or too deep."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if where:
+            problem = f"{where}is not valid JSON (column {exc.colno}: {exc.msg})"
+        else:
+            problem = f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        raise ListingFormatError(path, problem) from None
+    except RecursionError:
+        data = None  # nested past Python's own parser: the check below says so
+        depth = MAX_DEPTH + 1
+    else:
+        depth = _depth(data)
+    if depth > MAX_DEPTH:
+        raise ListingFormatError(
+            path, f"{where}nests values more than {MAX_DEPTH} levels deep (a listing needs 3)"
+        )
+    return data
+
+
+def _depth(value: Any) -> int:
+    """Return how deep lists and objects nest in ``value``, stopping past ``MAX_DEPTH``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _object(item: object, path: Path, where: str) -> Mapping[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -12,31 +13,45 @@ from ..errors import ListingFormatError
 from ..models import Listing, ListingSet
 from .fields import FIELDS, facts, lower_keys, text_field
 from .json import json_records, jsonl_records
+from .limits import Limits
 from .markup import html_to_text, looks_like_html, markup_to_text
-from .normalise import normalise
+from .normalise import normalise, valid_unicode
 from .pages import text_records
 from .tables import csv_records, is_table
-from .text import decode_text, read_bytes
+from .text import decode_text, read_bytes, text_lines
 from .titles import guess_title
 
 LISTING_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv")
 
 
-def load_listings(paths: str | Path | Iterable[str | Path]) -> ListingSet:
+def load_listings(
+    paths: str | Path | Iterable[str | Path], limits: Limits | None = None
+) -> ListingSet:
     """Return the listings in the given files and folders, identical ones collapsed.
 
     Reads seed-page text (location line + description line pairs), JSON (a list of objects),
-    JSON Lines and CSV/TSV. A folder contributes every supported file below it.
+    JSON Lines and CSV/TSV. A folder contributes every supported file below it. JSON Lines,
+    CSV and TSV files are read a record at a time, so memory grows with the listings kept, not
+    with the file; ``.json`` and ``.txt`` files are read whole. ``limits`` (default
+    ``Limits.from_env()``, raised by ``MATCHER_MAX_INPUT_MB``) bounds a file read whole, one
+    record, and one description. Raises ``ListingFormatError`` naming the file (and line).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    listings: list[Listing] = []
+    limits = limits or Limits.from_env()
     empty = 0
-    for file in _expand(paths):
-        found, skipped = _read_listing_file(file)
-        listings.extend(found)
-        empty += skipped
-    collapsed, dropped = _collapse_duplicates(listings)
+
+    def listings() -> Iterator[Listing]:
+        nonlocal empty
+        for file in _expand(paths):
+            for listing in _read_listing_file(file, limits):
+                if listing is None:
+                    empty += 1
+                else:
+                    yield listing
+
+    # Duplicates are dropped as they come: memory holds the listings kept, not the file.
+    collapsed, dropped = _collapse_duplicates(listings())
     return ListingSet(
         tuple(_unique_ids(collapsed)), duplicates_dropped=dropped, empty_skipped=empty
     )
@@ -74,42 +89,61 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
         raise ListingFormatError("<listings>", "no listings files given")
 
 
-def _read_listing_file(path: Path) -> tuple[list[Listing], int]:
-    text = decode_text(read_bytes(path, ListingFormatError), path, ListingFormatError)
-    if not text.strip():
-        raise ListingFormatError(path, "the file is empty")
+def _read_listing_file(path: Path, limits: Limits) -> Iterator[Listing | None]:
+    """Yield the listings of one file as they are read, None for each without a description."""
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        records = json_records(text, path)
-    elif suffix in (".jsonl", ".ndjson"):
-        records = jsonl_records(text, path)
-    elif suffix == ".tsv" or (suffix == ".txt" and is_table(text)):
-        records = csv_records(text, path, "\t")
-    elif suffix == ".csv":
-        records = csv_records(text, path)
+    records: Iterable[tuple[str, Mapping[str, Any]]]
+    if suffix in (".jsonl", ".ndjson"):
+        records = jsonl_records(text_lines(path, ListingFormatError, limits, "\n"), path)
+    elif suffix in (".csv", ".tsv"):
+        records = csv_records(
+            lambda: text_lines(path, ListingFormatError, limits),
+            path,
+            "\t" if suffix == ".tsv" else None,
+            limits.file_bytes,
+        )
     else:
-        records = text_records(text, path)
-    listings: list[Listing] = []
-    empty = 0
-    for where, record in records:
-        listing = _listing(record, path, where)
-        if listing is None:
-            empty += 1
+        text = decode_text(read_bytes(path, ListingFormatError, limits), path, ListingFormatError)
+        if not text.strip():
+            raise ListingFormatError(path, "the file is empty")
+        if suffix == ".json":
+            records = json_records(text, path)
+        elif is_table(text):
+            records = csv_records(
+                lambda: io.StringIO(text, newline=""), path, "\t", limits.file_bytes
+            )
         else:
-            listings.append(listing)
-    if not listings:
+            records = text_records(text, path)
+    seen = found = 0
+    for where, record in records:
+        seen += 1
+        listing = _listing(record, path, where, limits)
+        found += listing is not None
+        yield listing
+    if not seen and suffix != ".json":
+        raise ListingFormatError(path, "the file is empty")
+    if not found:
         raise ListingFormatError(path, "no listings with a description")
-    return listings, empty
 
 
-def _listing(record: Mapping[str, Any], path: Path, where: str) -> Listing | None:
+def _listing(record: Mapping[str, Any], path: Path, where: str, limits: Limits) -> Listing | None:
     record = lower_keys(record)
     if not any(name in record for name in FIELDS["description"]):
         raise ListingFormatError(path, f"{where} has no 'description' or 'text' field")
     fields = {key: text_field(record, names) for key, names in FIELDS.items()}
+    # A JSON file may hold lone surrogates ("\\ud800"); fields not normalised lose them here.
+    fields = {key: valid_unicode(value) if value else value for key, value in fields.items()}
     raw = fields["description"]
     if not raw:
         return None
+    if len(raw) > limits.text_chars:
+        raise limits.refuse(
+            ListingFormatError,
+            path,
+            f"{where}: a description of {len(raw):,} characters",
+            f"{limits.text_chars:,}",
+            len(raw) / limits.text_chars,
+        )
     description = normalise(markup_to_text(raw)).strip()
     if not description:
         return None
@@ -143,12 +177,13 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _collapse_duplicates(listings: list[Listing]) -> tuple[list[Listing], int]:
+def _collapse_duplicates(listings: Iterable[Listing]) -> tuple[list[Listing], int]:
     """Keep the first of listings with identical text; remember the others' locations."""
-    kept: dict[str, Listing] = {}
+    # Keyed by a digest, not the text: the text would double the memory of a large file.
+    kept: dict[bytes, Listing] = {}
     dropped = 0
     for listing in listings:
-        key = _normalise(listing.description)
+        key = hashlib.sha1(_normalise(listing.description).encode("utf-8")).digest()
         first = kept.get(key)
         if first is None:
             kept[key] = listing

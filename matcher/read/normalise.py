@@ -13,7 +13,9 @@ What it changes, in this order:
 4. Invisible characters are dropped: soft hyphens (U+00AD), zero-width space, joiners and
    non-joiners, the word joiner, byte-order marks and other format characters (Unicode category
    Cf) that no reader sees.
-5. A word hyphenated at a line end ("Kuber-\\nnetes") is joined ("Kubernetes\\n") when the joined
+5. Lone surrogates (U+D800-U+DFFF, which a JSON file may write as ``"\\ud800"`` escapes but no
+   text holds) become U+FFFD, the replacement character, so the text can be encoded again.
+6. A word hyphenated at a line end ("Kuber-\\nnetes") is joined ("Kubernetes\\n") when the joined
    word is known: a word of a skill in the built-in vocabulary, or a word written whole elsewhere
    in the same text. Otherwise the hyphen and the line break stay ("data-\\ndriven").
 
@@ -42,6 +44,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 # A word broken at a line end: letters, a hyphen, the line break, letters.
 _BROKEN = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)(\S*)[ \t]?")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
@@ -74,9 +77,15 @@ def normalise(text: str, known: Callable[[str], bool] | None = None) -> str:
             text = text.replace("\u266f", "#")
         text = unicodedata.normalize("NFKC", text)
         text = _INVISIBLE.sub("", text)
+        text = valid_unicode(text)
     if "-\n" in text or "- \n" in text:
         text = _join_hyphenated(text, known)
     return text
+
+
+def valid_unicode(text: str) -> str:
+    """Return ``text`` with lone surrogates replaced by U+FFFD (step 5 of ``normalise``)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _join_hyphenated(text: str, known: Callable[[str], bool] | None) -> str:

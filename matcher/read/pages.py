@@ -47,16 +47,17 @@ def text_records(text: str, path: Path) -> Records:
     i = 0
     while i < len(pairs):
         number, location = pairs[i]
+        # Messages name lines by number, never by content: a resume given where listings
+        # belong can look like a saved page, and its lines are personal data.
         if not _LOCATION_LINE.fullmatch(location):
-            shown = location if len(location) <= 40 else location[:37] + "..."
             raise ListingFormatError(
                 path,
-                f"line {number}: expected a location line such as 'US, WA, Seattle',"
-                f" found '{shown}'",
+                f"line {number}: expected a location line such as 'US, WA, Seattle'"
+                f" ({len(location)} characters of other text)",
             )
         if i + 1 == len(pairs) or _LOCATION_LINE.fullmatch(pairs[i + 1][1]):
             raise ListingFormatError(
-                path, f"line {number}: location '{location}' has no description line after it"
+                path, f"line {number}: a location line has no description line after it"
             )
         records.append((f"line {number}", {"location": location, "description": pairs[i + 1][1]}))
         i += 2

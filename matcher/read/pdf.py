@@ -14,11 +14,22 @@ word of its own, or words glued into runs without spaces) is detected and report
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import os
 import re
+import select
+import signal
+import struct
+import time
+import traceback
+import zlib
 from pathlib import Path
 
 from ..errors import ResumeReadError
+from .limits import Limits, megabytes
+from .quiet import quiet
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Letters that stand as words of their own in English text ("a", "I") or as initials.
@@ -32,30 +43,166 @@ _GLUED_LENGTH = 20
 _MAX_GLUED_SHARE = 0.1
 
 
-def pdf_text(data: bytes, path: Path) -> str:
+def pdf_text(data: bytes, path: Path, limits: Limits | None = None) -> str:
     """Return the text of a PDF, pages separated by a blank line, lines by ``\\n``.
 
-    Raises ``ResumeReadError`` naming ``path`` when the file is no PDF, is password-protected
-    or cannot be parsed.
+    The PDF is read in a child process (POSIX) bound by ``limits`` (default
+    ``Limits.from_env()``): its pages, seconds and memory; pdfminer.six's logs and warnings stay
+    in the child. An encrypted PDF is opened with the empty password, as viewers do. Raises
+    ``ResumeReadError`` naming ``path`` when the file is no PDF, needs a password, cannot be
+    parsed or is over a limit; ``RuntimeError`` for an unexpected failure of the parser.
     """
+    limits = limits or Limits.from_env()
+    if not data.lstrip().startswith(b"%PDF"):
+        raise ResumeReadError(path, "not a PDF file (no %PDF header)")
+    if not hasattr(os, "fork"):
+        kind, value = _extract(data, limits.pdf_pages)
+    else:
+        kind, value = _in_child(data, limits)
+    if kind == "text":
+        # pdfminer ends each page with a form feed; blank lines between boxes are kept.
+        return value.replace("\f", "\n").strip()
+    if kind == "pages":
+        pages = int(value)
+        raise limits.refuse(
+            ResumeReadError,
+            path,
+            f"{pages:,} pages" if pages else "more pages",
+            f"{limits.pdf_pages:,} pages",
+            pages / limits.pdf_pages if pages else None,
+        )
+    if kind == "seconds":
+        raise limits.refuse(
+            ResumeReadError, path, "reading the PDF takes longer", f"{limits.pdf_seconds:g} s"
+        )
+    if kind == "memory":
+        raise limits.refuse(
+            ResumeReadError,
+            path,
+            "reading the PDF takes more memory",
+            megabytes(limits.pdf_memory_bytes),
+        )
+    if kind == "error":
+        raise ResumeReadError(path, value)
+    raise RuntimeError(f"pdfminer.six failed on a PDF: {value}")
+
+
+def _extract(data: bytes, max_pages: int) -> tuple[str, str]:
+    """Return ("text", text), ("pages", pages read) past ``max_pages``, ("error", problem), or
+    ("bug", where): never the document's text in anything but the first."""
     from pdfminer.high_level import extract_text  # imported here: only PDF resumes pay for it
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfexceptions import PDFException, PSException
 
-    if not data.lstrip().startswith(b"%PDF"):
-        raise ResumeReadError(path, "not a PDF file (no %PDF header)")
     try:
-        text = extract_text(io.BytesIO(data), laparams=LAParams(line_margin=1.0))
+        with quiet():
+            text = extract_text(
+                io.BytesIO(data), laparams=LAParams(line_margin=1.0), maxpages=max_pages + 1
+            )
     except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ResumeReadError(path, "the PDF is password-protected") from None
-    # A damaged file can surface from the parser as any of these; all mean "unreadable".
-    except (PDFException, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ResumeReadError(path, f"not a readable PDF ({type(exc).__name__})") from exc
-    except (OSError, AssertionError, IndexError) as exc:
-        raise ResumeReadError(path, f"not a readable PDF ({type(exc).__name__})") from exc
-    # pdfminer ends each page with a form feed; blank lines between boxes are kept.
-    return text.replace("\f", "\n").strip()
+        return "error", "the PDF is password-protected; save it without a password"
+    except NotImplementedError:
+        return "error", "the PDF uses a feature pdfminer.six cannot read (NotImplementedError)"
+    except MemoryError:
+        return "memory", ""
+    # A damaged file surfaces from the parser as any of these; all mean "unreadable". The
+    # exception's name only: pdfminer's messages quote the file's bytes.
+    except (
+        PDFException,
+        PSException,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+        AssertionError,
+        IndexError,
+        ArithmeticError,
+        RecursionError,
+        EOFError,
+        zlib.error,
+        struct.error,
+    ) as exc:
+        return "error", f"not a readable PDF ({type(exc).__name__})"
+    except Exception as exc:  # noqa: BLE001 - reported by name and place, never by message
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        return "bug", f"{type(exc).__name__} at {Path(frame.filename).name}:{frame.lineno}"
+    if text.count("\f") > max_pages:
+        return "pages", str(_page_count(data))
+    return "text", text
+
+
+def _page_count(data: bytes) -> int:
+    """Return how many pages a PDF has (0 when they cannot be counted), without reading them."""
+    from pdfminer.pdfpage import PDFPage
+
+    try:
+        with quiet():
+            return sum(1 for _ in PDFPage.get_pages(io.BytesIO(data)))
+    except Exception:  # noqa: BLE001 - the count only improves a message
+        return 0
+
+
+def _in_child(data: bytes, limits: Limits) -> tuple[str, str]:
+    """Run ``_extract`` in a forked child bound by ``limits``' seconds and memory.
+
+    The child writes its result as JSON to a pipe; its stdout and stderr go to /dev/null, so
+    nothing pdfminer.six prints reaches the terminal. A child past the deadline is killed.
+    """
+    import pdfminer.high_level  # noqa: F401 - imported before the fork, once per process
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read_end)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            _bound_memory(limits.pdf_memory_bytes)
+            try:
+                result = _extract(data, limits.pdf_pages)
+            except MemoryError:
+                result = ("memory", "")
+            payload = json.dumps(result).encode("utf-8")
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + limits.pdf_seconds
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                return "seconds", ""
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    if not chunks:  # killed by the kernel, or its allocation failed past the memory bound
+        return "memory", ""
+    kind, value = json.loads(b"".join(chunks))
+    return str(kind), str(value)
+
+
+def _bound_memory(extra: int) -> None:
+    """Limit this process's address space to its present size plus ``extra`` bytes (Linux)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            present = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (present + extra, resource.RLIM_INFINITY))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no resource module: the time bound still holds
 
 
 def fragmentation(text: str) -> str | None:

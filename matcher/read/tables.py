@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import ListingFormatError
 from .fields import FIELDS
-from .json import Records
+from .json import RecordStream
 
 # Delimiters a spreadsheet exports with: "," (English Excel, most tools), ";" (Excel where the
 # decimal separator is a comma), tab (TSV, Excel's "Unicode Text"), "|".
@@ -45,19 +46,41 @@ def is_table(text: str) -> bool:
     return len(names) > 1 and any(n in FIELDS["description"] for n in names)
 
 
-def csv_records(text: str, path: Path, delimiter: str | None = None) -> Records:
-    """Return a CSV or TSV file's rows as records keyed by lower-cased column names.
+def csv_records(
+    lines: Callable[[], Iterable[str]],
+    path: Path,
+    delimiter: str | None = None,
+    field_bytes: int = 16 * 1024 * 1024,
+) -> RecordStream:
+    """Yield a CSV or TSV file's rows as records keyed by lower-cased column names.
 
-    ``delimiter`` None sniffs it from the header. A file whose every backslash is doubled was
-    written with ``escapechar="\\"`` (JobSpy's ``to_csv``), and is read with it, so that
+    ``lines`` opens the file's lines afresh (lines keep their ends; ``text_lines``): it is
+    read twice, first for the escaping, then for the rows, so memory does not grow with the
+    file. ``delimiter`` None sniffs it from the header; a field (which may span lines) longer
+    than ``field_bytes`` is refused. A file whose every backslash is doubled
+    was written with ``escapechar="\\"`` (JobSpy's ``to_csv``), and is read with it, so that
     "\\\\*nix" is "\\*nix" again. Raises ``ListingFormatError`` naming the file and line.
     """
-    # Job descriptions outgrow csv's default 128 KiB field limit; 16 MiB is still a sane bound.
-    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
-    delimiter = delimiter or sniff_delimiter(text)
-    escaped = "\\\\" in text and _ODD_BACKSLASHES.search(text) is None
+    doubled = False
+    for line in lines():
+        if _ODD_BACKSLASHES.search(line):
+            escaped = False
+            break
+        doubled = doubled or "\\\\" in line
+    else:
+        escaped = doubled
+    rows = iter(lines())
+    header_line = next(rows, "")
+    if not header_line.strip():
+        first = next((line for line in rows if line.strip()), None)
+        if first is None:
+            raise ListingFormatError(path, "the file is empty")
+        rows = itertools.chain((first,), rows)
+    delimiter = delimiter or sniff_delimiter(header_line)
+    # Job descriptions outgrow csv's default 128 KiB field limit (a process-wide setting).
+    csv.field_size_limit(field_bytes)
     reader = csv.reader(
-        io.StringIO(text, newline=""),
+        itertools.chain((header_line,), rows),
         delimiter=delimiter,
         strict=True,
         escapechar="\\" if escaped else None,
@@ -72,7 +95,6 @@ def csv_records(text: str, path: Path, delimiter: str | None = None) -> Records:
                 f" (found: {', '.join(name for name in columns if name) or 'nothing'};"
                 f" read as {_NAMES[delimiter]}-separated)",
             )
-        records: Records = []
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -81,7 +103,6 @@ def csv_records(text: str, path: Path, delimiter: str | None = None) -> Records:
                     path,
                     f"line {reader.line_num} has {len(row)} fields, the header has {len(columns)}",
                 )
-            records.append((f"line {reader.line_num}", dict(zip(columns, row, strict=True))))
+            yield f"line {reader.line_num}", dict(zip(columns, row, strict=True))
     except csv.Error as exc:
         raise ListingFormatError(path, f"line {reader.line_num}: {exc}") from None
-    return records

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import io
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import MatcherError
+from .limits import Limits, megabytes
 
 
 def decode_text(data: bytes, source: str | Path, error: type[MatcherError]) -> str:
@@ -54,12 +59,116 @@ def _strict(data: bytes, encoding: str, source: str | Path, error: type[MatcherE
     return text
 
 
-def read_bytes(path: Path, error: type[MatcherError]) -> bytes:
+def read_bytes(path: Path, error: type[MatcherError], limits: Limits | None = None) -> bytes:
+    """Return a file's bytes; raise ``error`` naming it when it is missing or unreadable, or,
+    given ``limits``, larger than ``limits.file_bytes`` (checked before reading, and again while
+    reading for files whose size the file system does not know, such as pipes)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            if limits is None:
+                return file.read()
+            size = os.fstat(file.fileno()).st_size
+            if size <= limits.file_bytes:
+                data = file.read(limits.file_bytes + 1)
+                size = len(data)
+                if size <= limits.file_bytes:
+                    return data
     except FileNotFoundError:
         raise error(path, "no such file") from None
     except IsADirectoryError:
         raise error(path, "is a folder, not a file") from None
     except PermissionError:
         raise error(path, "permission denied") from None
+    raise too_large(path, error, size, limits)
+
+
+def read_stream(stream: BinaryIO, source: str, error: type[MatcherError], limits: Limits) -> bytes:
+    """Return the bytes of ``stream`` (standard input); raise ``error`` past ``file_bytes``."""
+    data = stream.read(limits.file_bytes + 1)
+    if len(data) > limits.file_bytes:
+        raise too_large(source, error, len(data), limits)
+    return data
+
+
+def too_large(
+    source: str | Path, error: type[MatcherError], size: int, limits: Limits
+) -> MatcherError:
+    """Return the error for a file of ``size`` bytes over ``limits.file_bytes``."""
+    limit = limits.file_bytes
+    found = f"over {megabytes(limit)}" if size == limit + 1 else megabytes(size)
+    return limits.refuse(error, source, f"{found} in one file", megabytes(limit), size / limit)
+
+
+def text_lines(
+    path: Path, error: type[MatcherError], limits: Limits, newline: str = ""
+) -> Iterator[str]:
+    """Yield the lines of a text file one at a time, decoded as ``decode_text`` decodes a file.
+
+    For reading large listings files in memory that does not grow with the file. Lines keep
+    their ends; ``newline`` is ``TextIOWrapper``'s: ``""`` ends lines at ``\\n``, ``\\r`` or
+    ``\\r\\n``, ``"\\n"`` only at ``\\n``. Without a byte-order mark a line that is not UTF-8 is
+    read as Windows-1252. Raises ``error`` naming the file for a missing or unreadable file,
+    binary data, a line of control characters, or a line longer than ``limits.file_bytes``.
+    """
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise error(path, "no such file") from None
+    except IsADirectoryError:
+        raise error(path, "is a folder, not a file") from None
+    except PermissionError:
+        raise error(path, "permission denied") from None
+    with raw:
+        head = raw.read(4)
+        raw.seek(0)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding, errors = "utf-16", "strict"
+        elif head.startswith(codecs.BOM_UTF8):
+            encoding, errors = "utf-8-sig", "strict"
+        else:
+            encoding, errors = "utf-8", "surrogateescape"
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline=newline)
+        limit = limits.file_bytes
+        number = 0
+        while True:
+            try:
+                line = stream.readline(limit + 1)
+            except UnicodeDecodeError as exc:
+                raise error(
+                    path,
+                    f"not valid {encoding.upper().removesuffix('-SIG')} at line {number + 1}"
+                    f" (byte {exc.start} of a block) despite its byte-order mark",
+                ) from None
+            if not line:
+                return
+            number += 1
+            if len(line) > limit:
+                raise limits.refuse(
+                    error, path, f"line {number} is over {megabytes(limit)}", megabytes(limit)
+                )
+            if errors == "surrogateescape":
+                line = _line_text(line, path, error, number)
+            yield line
+
+
+def _line_text(line: str, path: Path, error: type[MatcherError], number: int) -> str:
+    """Return a line read as UTF-8 with escaped bytes, as text (Windows-1252 if not UTF-8)."""
+    if "\x00" in line:
+        raise error(path, "looks like a binary file, not text")
+    if _ESCAPED.search(line):
+        data = line.encode("utf-8", "surrogateescape")
+        try:
+            line = data.decode("cp1252")
+        except UnicodeDecodeError:
+            line = data.decode("latin-1")
+    bad = _CONTROL.search(line)
+    if bad:
+        raise error(
+            path,
+            f"undecodable byte at line {number}, character {bad.start() + 1}:"
+            " save the file as UTF-8 text",
+        )
+    return line
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")
