@@ -21,6 +21,7 @@ from .matcher import (
     match_many_files,
     skills_in_file,
 )
+from .output import write_output
 from .render import (
     render,
     render_candidates,
@@ -50,6 +51,25 @@ class Format(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
+    csv = "csv"
+
+
+class TextFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+class InfoFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+# What ``-o FILE`` implies when --format is not given.
+_SUFFIX_FORMATS = {".html": Format.html, ".htm": Format.html, ".json": Format.json,
+                   ".csv": Format.csv, ".md": Format.markdown}  # fmt: skip
 
 
 class Kind(str, Enum):
@@ -77,7 +97,32 @@ ListingsArg = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="table for people, json for programs.")
+    Optional[Format],  # noqa: UP045
+    typer.Option(
+        "--format",
+        "-f",
+        help="table for people, html for a page to keep, json for programs, csv for "
+        "spreadsheets, markdown for notes. Default: table, or what -o's file name ends in.",
+    ),
+]
+TextFormatOpt = Annotated[
+    TextFormat,
+    typer.Option(
+        "--format", "-f", help="table for people, json for programs, csv for spreadsheets."
+    ),
+]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to FILE (atomically) instead of standard output.",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Replace FILE even if it is not a report matcher wrote."),
 ]
 LocationOpt = Annotated[
     Optional[str],  # noqa: UP045
@@ -154,6 +199,27 @@ def _width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
+def _format(fmt: Format | None, output: Path | None) -> Format:
+    """Return the format asked for, else the one -o's file name implies, else table."""
+    if fmt is not None:
+        return fmt
+    if output is not None:
+        return _SUFFIX_FORMATS.get(output.suffix.lower(), Format.table)
+    return Format.table
+
+
+def _emit(text: str, output: Path | None, force: bool) -> None:
+    """Print ``text`` on stdout, or write it to ``output`` (never over a file not ours)."""
+    if output is None or str(output) == "-":
+        typer.echo(text, nl=False)
+        return
+    try:
+        write_output(output, text, force=force)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"Wrote {output}", err=True)
+
+
 app = typer.Typer(
     name="matcher",
     help="Rank job listings against a resume and explain every score.",
@@ -208,14 +274,17 @@ def match(
     top: Annotated[
         int, typer.Option("--top", "-n", min=1, metavar="N", help="How many listings to show.")
     ] = 10,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
     location: LocationOpt = None,
     vocabulary: VocabularyOpt = None,
     index: IndexOpt = None,
     trust: TrustOpt = False,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
     _check_index(index, listings, vocabulary)
+    chosen = _format(fmt, output)
     try:
         report = match_files(
             resume,
@@ -225,11 +294,12 @@ def match(
             vocabulary=vocabulary,
             index=index,
             trust=trust,
+            gaps=chosen is Format.html,  # the page shows them as a chart
         )
     except MatcherError as exc:
         raise _fail(exc) from None
     _warn(report.warnings)
-    typer.echo(render(report, fmt.value, width=_width()), nl=False)
+    _emit(render(report, chosen.value, width=_width()), output, force)
 
 
 @app.command(
@@ -248,7 +318,7 @@ def gaps(
             "--top", "-n", min=1, metavar="N", help="How many of the best listings to look at."
         ),
     ] = 10,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
     location: LocationOpt = None,
     vocabulary: VocabularyOpt = None,
     index: IndexOpt = None,
@@ -262,9 +332,12 @@ def gaps(
         ),
     ] = None,
     trust: TrustOpt = False,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
     _check_index(index, listings, vocabulary)
+    chosen = _format(fmt, output)
     try:
         report = gap_files(
             resume,
@@ -279,7 +352,7 @@ def gaps(
     except MatcherError as exc:
         raise _fail(exc) from None
     _warn(report.warnings)
-    typer.echo(render_gaps(report, fmt.value, width=_width()), nl=False)
+    _emit(render_gaps(report, chosen.value, width=_width()), output, force)
 
 
 @app.command("match-many")
@@ -322,7 +395,7 @@ def candidates(
     top: Annotated[
         int, typer.Option("--top", "-n", min=1, metavar="N", help="How many resumes to show.")
     ] = 10,
-    fmt: FormatOpt = Format.table,
+    fmt: TextFormatOpt = TextFormat.table,
     vocabulary: VocabularyOpt = None,
     trust: TrustOpt = False,
 ) -> None:
@@ -428,8 +501,8 @@ def index_verify(
 def index_info_command(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table for people, json for programs.")
-    ] = Format.table,
+        InfoFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
+    ] = InfoFormat.table,
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
     try:
@@ -502,7 +575,7 @@ def skills_show(
             metavar="FILE", help="A resume (.txt .md .pdf .docx, - for stdin) or listings file."
         ),
     ],
-    fmt: FormatOpt = Format.table,
+    fmt: TextFormatOpt = TextFormat.table,
     vocabulary: VocabularyOpt = None,
 ) -> None:
     """List the skills named in FILE, with the characters where each is written."""

@@ -24,3 +24,7 @@ class ResumeReadError(MatcherError):
 
 class IndexFormatError(MatcherError):
     """A saved index is missing, damaged, tampered with, or from a newer matcher."""
+
+
+class OutputError(MatcherError):
+    """A report cannot be written where asked: the file is not matcher's, or not writable."""

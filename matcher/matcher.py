@@ -352,11 +352,14 @@ def match_files(
     vocabulary: VocabularyChoice = None,
     index: str | Path | None = None,
     trust: bool = False,
+    gaps: bool = False,
 ) -> MatchReport:
     """Read a resume and listings files (default: the bundled ones), and rank them.
 
-    ``resume`` may be ``"-"`` for standard input. ``vocabulary`` defaults to the built-in one
-    merged with every imported one (see ``load_vocabulary``). ``index`` ranks a saved index
+    ``resume`` may be ``"-"`` for standard input. ``gaps`` also ranks the skill gaps over the
+    same ``top_k`` matches (``Matcher.gaps`` with the same inputs), in ``report.gaps``.
+    ``vocabulary`` defaults to the built-in one merged with every imported one (see
+    ``load_vocabulary``). ``index`` ranks a saved index
     instead of listings files; ``trust`` skips its full check (``Matcher.load(verify=False)``).
     Raises ``ResumeReadError``, ``ListingFormatError``,
     ``VocabularyError`` or ``IndexFormatError`` for input that cannot be used.
@@ -376,6 +379,7 @@ def match_files(
         listings_considered=considered,
         attributions=matcher.attributions,
         warnings=resume_text.warnings,
+        gaps=matcher.gaps(resume_text.text, top=top_k, location=location) if gaps else None,
     )
 
 

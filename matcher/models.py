@@ -161,6 +161,8 @@ class MatchReport:
     listings_considered: int = 0
     attributions: tuple[str, ...] = ()  # credits of the skill vocabularies used
     warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
+    filters: tuple[str, ...] = ()  # the filters applied, as said to people ("remote only")
+    gaps: GapReport | None = None  # the skill gaps over the same matches, when asked for
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,9 @@ class GapReport:
     not_helping: int = 0
     kinds_left_out: int = 0
     warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
+    location: str | None = None
+    listings_considered: int = 0  # listings left after the filters (0: not counted)
+    filters: tuple[str, ...] = ()  # the filters applied, as said to people ("remote only")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -121,6 +122,10 @@ def test_json_carries_every_field():
         "company": "Acme | Co",
         "location": "Austin, TX",
         "url": "https://example.com/j1",
+        "remote": None,
+        "employment_type": None,
+        "date_posted": None,
+        "salary": None,
     }
     assert match["matched"] == [
         {
@@ -154,6 +159,7 @@ def test_json_carries_every_field():
         "empty_skipped": 0,
         "considered": 3,
         "location": None,
+        "filters": [],
     }
 
 
@@ -163,6 +169,10 @@ def test_empty_report_in_every_format(fmt):
     out = render(empty, fmt)
     if fmt == "json":
         assert json.loads(out)["matches"] == []
+    elif fmt == "csv":
+        assert out.count("\n") == 1 and out.startswith("rank,score,listing_id,title,")
+    elif fmt == "html":
+        assert "No listing's location contains 'Oslo'." in html.unescape(out)
     else:
         assert "No listing's location contains 'Oslo'." in out
 

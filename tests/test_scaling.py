@@ -75,4 +75,4 @@ def test_a_listing_with_a_long_run_of_spaces_is_answered():
     # Quadratic, this took over a minute; the timeout turns a regression into a failure.
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout.startswith("1 best of 1 listings")
+    assert done.stdout.startswith("1 best of 1 listing\n")

@@ -1,0 +1,95 @@
+"""Write a rendered report to a file: atomically, and never over a file that is not ours.
+
+A file already at the target is replaced only when it is provably matcher's own output: an
+HTML page with matcher's ``generator`` tag, a CSV file starting with matcher's header, or a
+JSON document whose keys are those of a matcher report. Anything else (a Markdown file too,
+which carries no mark) needs ``force``. The text goes to a temporary file beside the target,
+flushed to disk, then renamed over it: a crash leaves the old file or the new one, whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+GENERATOR_MARK = '<meta name="generator" content="matcher'
+# The first line of every CSV matcher writes starts with one of these.
+_CSV_MARKS = ("rank,score,listing_id,title,", "rank,skill,kind,gain,", "rank,score,resume,",
+              "document,skill,kind,category,")  # fmt: skip
+# The top-level keys of matcher's JSON reports (see matcher/schema/report.schema.json).
+_JSON_KEYS = (
+    {"matches", "listings", "attributions", "warnings"},
+    {"matches", "listings", "attributions", "warnings", "gaps"},
+    {"gaps", "matches", "listings", "left_out", "attributions", "warnings"},
+    {"source", "kind", "documents", "attributions", "warnings"},
+    {"listing", "candidates"},
+    {"listing", "candidates", "errors"},
+)
+# Past this size a file is not one of our reports, whatever it starts with.
+_MAX_OWN_BYTES = 256 * 1024 * 1024
+
+
+def is_own_output(path: str | Path) -> bool:
+    """Return True when ``path`` is a regular file that matcher wrote (see module docstring)."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_OWN_BYTES:
+            return False
+        with path.open("rb") as file:
+            head = file.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    if GENERATOR_MARK in head and head.lstrip().lower().startswith("<!doctype html"):
+        return True
+    if head.startswith(_CSV_MARKS):
+        return True
+    if head.startswith("{"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(data, dict) and set(data) in _JSON_KEYS
+    return False
+
+
+def write_output(path: str | Path, text: str, *, force: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8) and return the path.
+
+    Raises ``OutputError`` when ``path`` is a folder, when a file is there that matcher did
+    not write (unless ``force``), or when the folder cannot be written.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(target, "is a folder; give a file name, e.g. report.html")
+    if target.exists() and not force and not is_own_output(target):
+        raise OutputError(
+            target, "exists and is not a report matcher wrote; use --force to replace it"
+        )
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(target, f"folder {parent} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(target, f"cannot write in {parent}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,188 @@
+"""Plain-text tables for people at a terminal (rich lays them out; no colour codes)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..models import Candidate, GapReport, Listing, MatchReport, SkillsReport
+from ..store import IndexInfo
+from .data import (
+    CANDIDATES_HEADER,
+    CAPTION,
+    GAP_HEADER,
+    SKILLS_HEADER,
+    candidate_rows,
+    candidates_title,
+    coverage_text,
+    empty_message,
+    gap_rows,
+    gaps_caption,
+    gaps_title,
+    matched_text,
+    missing_text,
+    no_gaps_text,
+    other_terms,
+    parts_text,
+    skill_rows,
+    summary,
+    where,
+)
+
+# Below this width five columns no longer fit: each match is printed as a short block instead.
+_NARROW = 88
+
+
+def render_table(report: MatchReport, width: int = 100) -> str:
+    """Return a plain-text table for people, ``width`` columns wide."""
+    if not report.matches:
+        return f"{summary(report)}\n{empty_message(report)}\n"
+    if width < _NARROW:
+        return _render_blocks(report, width)
+    table = Table(
+        title=summary(report),
+        caption=CAPTION,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        caption_justify="left",
+        expand=False,
+    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    # Titles, places and coverage wrap; skills keep a line each, and a share ends each line,
+    # so a name too long for its column is cut before the figure is (see fit).
+    table.add_column("Listing", min_width=20)
+    table.add_column("Matched skills", no_wrap=True, max_width=30)
+    table.add_column("Missing skills", no_wrap=True, max_width=30)
+    for match in report.matches:
+        others = other_terms(match)
+        table.add_row(
+            str(match.rank),
+            f"{match.score:.3f}\n" + parts_text(match, "\n"),
+            f"{match.listing.title}\n{where(match.listing)}\n{coverage_text(match)}"
+            + (f"\n{others}" if others else ""),
+            fit(matched_text(match), 30),
+            fit(missing_text(match), 30),
+        )
+    return print_table(table, width) + credits(report.attributions, width)
+
+
+def fit(cell: str, width: int) -> str:
+    """Return ``cell`` with each line at most ``width`` wide, cutting the name, not a share."""
+    lines = []
+    for line in cell.split("\n"):
+        if len(line) > width:
+            name, _, figure = line.rpartition(" ")
+            if figure.endswith("%") and name:
+                line = name[: width - len(figure) - 2] + "\u2026 " + figure
+            else:
+                line = line[: width - 1] + "\u2026"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def credits(attributions: tuple[str, ...], width: int | None) -> str:
+    """Return the vocabularies' attribution lines, wrapped to ``width`` (None: unwrapped)."""
+    lines: list[str] = []
+    for credit in attributions:
+        lines += textwrap.wrap(credit, max(width, 30)) if width else [credit]
+    return "".join(line + "\n" for line in lines)
+
+
+def _render_blocks(report: MatchReport, width: int) -> str:
+    wrap = textwrap.TextWrapper(width=max(width, 30), subsequent_indent=" " * 13)
+    lines = [summary(report), ""]
+    for match in report.matches:
+        lines.append(f"{match.rank:>2}. {match.score:.3f}  {match.listing.title}")
+        lines.append(f"    {where(match.listing)}")
+        lines += wrap.wrap(f"    score: {parts_text(match, ', ')}; {coverage_text(match)}")
+        lines += wrap.wrap("    matched: " + matched_text(match, sep=", "))
+        lines += wrap.wrap("    missing: " + missing_text(match, sep=", "))
+        if other_terms(match):
+            lines += wrap.wrap("    also: " + other_terms(match))
+        lines.append("")
+    lines += textwrap.wrap(CAPTION, max(width, 30))
+    return "\n".join(lines) + "\n" + credits(report.attributions, width)
+
+
+def make_table(title: str, caption: str | None, header: list[str], right: set[int]) -> Table:
+    """Return an empty rich table with these columns (``right``: right-aligned columns)."""
+    table = Table(
+        title=title,
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        caption_justify="left",
+    )
+    for i, name in enumerate(header):
+        table.add_column(name, justify="right" if i in right else "left")
+    return table
+
+
+def print_table(table: Table, width: int) -> str:
+    """Return ``table`` laid out ``width`` columns wide, without trailing spaces."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False
+    )
+    console.print(table, markup=False)
+    return _lines(buffer.getvalue())
+
+
+def render_gaps(report: GapReport, width: int = 100) -> str:
+    """Return a gap report as a plain-text table."""
+    title = gaps_title(report)
+    if not report.gaps:
+        return no_gaps_text(report, title)
+    table = make_table(title, gaps_caption(report), GAP_HEADER, right={0, 3, 4})
+    for row in gap_rows(report):
+        table.add_row(*row)
+    return print_table(table, width) + credits(report.attributions, width)
+
+
+def render_skills(report: SkillsReport, width: int = 100) -> str:
+    """Return the skills found in a file, one table per document."""
+    parts = []
+    for document in report.documents:
+        title, rows = skill_rows(document)
+        if not rows:
+            parts.append(title + "\n")
+            continue
+        table = make_table(title, None, SKILLS_HEADER, right={2})
+        for row in rows:
+            table.add_row(*row)
+        parts.append(print_table(table, width))
+    return "\n".join(parts) + credits(report.attributions, width)
+
+
+def render_candidates(listing: Listing, candidates: list[Candidate], width: int = 100) -> str:
+    """Return resumes ranked for one listing as a plain-text table."""
+    table = make_table(candidates_title(listing, candidates), CAPTION, CANDIDATES_HEADER, {0, 1})
+    for row in candidate_rows(candidates):
+        table.add_row(*row)
+    return print_table(table, width)
+
+
+def render_index_info(info: IndexInfo) -> str:
+    """Return what a saved index holds as aligned lines of text."""
+    settings = ", ".join(f"{key}={value}" for key, value in info.settings.items())
+    skills = "off" if info.skills is None else f"{info.skills} skills from {info.vocabulary_source}"
+    lines = [
+        f"index:      {info.folder}",
+        f"format:     {info.format} {info.version}, created {info.created or 'unknown'}",
+        f"listings:   {info.listings}",
+        f"terms:      {info.terms} ({info.nnz} postings)",
+        f"vocabulary: {skills}",
+        *(f"            {credit}" for credit in info.attributions),
+        f"settings:   {settings}",
+        f"size:       {info.bytes:,} bytes in {len(info.files)} files",
+    ]
+    return "\n".join(lines) + "\n"
