@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import MatcherError
+from .filters import Filters
 from .matcher import (
     add_files,
     candidate_files,
@@ -140,6 +141,93 @@ VocabularyOpt = Annotated[
         "Repeat to combine. Default: builtin plus every imported one.",
     ),
 ]
+
+
+class Workplace(str, Enum):
+    remote = "remote"
+    hybrid = "hybrid"
+    on_site = "on-site"
+
+
+class Unknown(str, Enum):
+    keep = "keep"
+    drop = "drop"
+
+
+RemoteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--remote",
+        help="Keep remote listings only (from the posting's fields, or its text: remote, work "
+        "from home, home working); hybrid is not remote. Same as --workplace remote.",
+    ),
+]
+WorkplaceOpt = Annotated[
+    Optional[Workplace],  # noqa: UP045
+    typer.Option("--workplace", help="Keep listings with this workplace only."),
+]
+JobTypeOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--job-type",
+        "-t",
+        metavar="TYPE",
+        help="Keep listings of this job type: full-time, part-time, contract, temporary, "
+        "internship, volunteer, permanent, per-diem, other. Repeat for any of several.",
+    ),
+]
+PostedSinceOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--posted-since",
+        metavar="DATE|DAYS",
+        help="Keep listings posted on DATE (2026-11-01) or later, or in the last DAYS days.",
+    ),
+]
+SalaryMinOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--salary-min",
+        metavar="AMOUNT",
+        help="Keep listings whose pay range reaches AMOUNT a year: 50000, 60k, 'GBP 40000', "
+        "'30/hour' (made yearly: 2,080 hours). With a currency, listings paid in another one "
+        "count as not saying.",
+    ),
+]
+IfUnknownOpt = Annotated[
+    Unknown,
+    typer.Option(
+        "--if-unknown",
+        help="What to do with listings that do not say what a filter asks (no remote field "
+        "or words, no job type, no date, no salary): keep them or drop them. The output says "
+        "how many there were.",
+    ),
+]
+
+
+def _filters(
+    location: str | None,
+    remote: bool,
+    workplace: Workplace | None,
+    job_types: list[str] | None,
+    posted_since: str | None,
+    salary_min: str | None,
+    unknown: Unknown,
+) -> Filters:
+    """Return the filters the options ask for; text that cannot be read is a usage error."""
+    if remote and workplace not in (None, Workplace.remote):
+        raise typer.BadParameter("--remote and --workplace disagree", param_hint="--remote")
+    try:
+        return Filters.parse(
+            location=location,
+            workplace="remote" if remote else workplace.value if workplace else None,
+            job_types=job_types or (),
+            posted_since=posted_since,
+            salary_min=salary_min,
+            unknown=unknown.value,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 ListingsOpt = Annotated[
@@ -281,16 +369,23 @@ def match(
     trust: TrustOpt = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    remote: RemoteOpt = False,
+    workplace: WorkplaceOpt = None,
+    job_type: JobTypeOpt = None,
+    posted_since: PostedSinceOpt = None,
+    salary_min: SalaryMinOpt = None,
+    if_unknown: IfUnknownOpt = Unknown.keep,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
     _check_index(index, listings, vocabulary)
+    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
         report = match_files(
             resume,
             listings or [],
             top_k=top,
-            location=location,
+            filters=filters,
             vocabulary=vocabulary,
             index=index,
             trust=trust,
@@ -334,16 +429,23 @@ def gaps(
     trust: TrustOpt = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    remote: RemoteOpt = False,
+    workplace: WorkplaceOpt = None,
+    job_type: JobTypeOpt = None,
+    posted_since: PostedSinceOpt = None,
+    salary_min: SalaryMinOpt = None,
+    if_unknown: IfUnknownOpt = Unknown.keep,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
     _check_index(index, listings, vocabulary)
+    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
         report = gap_files(
             resume,
             listings or [],
             top=top,
-            location=location,
+            filters=filters,
             vocabulary=vocabulary,
             index=index,
             kinds={k.value for k in kinds} | {""} if kinds else None,
@@ -367,6 +469,13 @@ def match_many(
     ] = 10,
     vocabulary: VocabularyOpt = None,
     trust: TrustOpt = False,
+    location: LocationOpt = None,
+    remote: RemoteOpt = False,
+    workplace: WorkplaceOpt = None,
+    job_type: JobTypeOpt = None,
+    posted_since: PostedSinceOpt = None,
+    salary_min: SalaryMinOpt = None,
+    if_unknown: IfUnknownOpt = Unknown.keep,
 ) -> None:
     """Rank the listings for many resumes in one batch; JSON Lines, one line per resume.
 
@@ -374,10 +483,12 @@ def match_many(
     ranked, and the exit code is 1 at the end.
     """
     _check_index(index, listings, vocabulary)
+    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     try:
         results = match_many_files(
-            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary, trust=trust
-        )
+            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary, trust=trust,
+            filters=filters,
+        )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_many(results), nl=False)

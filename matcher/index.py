@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from .analyse import SKILL_PREFIX, Analyzer, Sentence, sentences, term_part
+from .filters import FACTS, listing_facts
 from .models import UNTITLED, Listing
 
 _T = TypeVar("_T")
@@ -79,6 +80,16 @@ class Index:
     sublinear_tf: bool
     part_weights: np.ndarray  # float64, one per part, summing to 1 (Settings.part_weights)
     query_floors: np.ndarray  # float64, one per part: the least norm a query part is divided by
+    # What filters read, one per listing (see filters.listing_facts).
+    remote: np.ndarray  # int8: filters.REMOTE, HYBRID, ON_SITE or UNKNOWN
+    job_types: np.ndarray  # uint16: bit set of filters.JOB_TYPES, 0 when not given
+    posted: np.ndarray  # int32: day number since 1970-01-01, filters.NO_DATE when not given
+    salary_yearly: np.ndarray  # float64: top of the pay range per year, NaN when not given
+    salary_currency: np.ndarray  # uint32: ISO 4217 code packed (filters.currency_code), or 0
+
+    def facts(self) -> dict[str, np.ndarray]:
+        """Return the arrays filters read, by name (as ``filters.listing_facts`` makes them)."""
+        return {name: getattr(self, name) for name in FACTS}
 
     @property
     def nnz(self) -> int:
@@ -356,6 +367,7 @@ def _assemble(
         sublinear_tf=settings.sublinear_tf,
         part_weights=part_weights,
         query_floors=query_floors,
+        **listing_facts(listings),
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .explain import explain, explain_all, skill_gains
+from .filters import FilterResult, Filters
 from .index import Index, build_index, forked_pool, query_vector
 from .models import (
     Candidate,
@@ -142,17 +143,29 @@ class Matcher:
         return cosine_scores(self.index_, columns, values)
 
     def match(
-        self, resume_text: str, top_k: int = 10, *, location: str | None = None
+        self,
+        resume_text: str,
+        top_k: int = 10,
+        *,
+        location: str | None = None,
+        filters: Filters | None = None,
     ) -> list[Match]:
         """Return the ``top_k`` listings most similar to the resume, best first.
 
         Only listings sharing at least one term with the resume are returned. ``location``
-        keeps listings whose location contains it, ignoring case.
+        keeps listings whose location contains it, ignoring case; ``filters`` keeps those that
+        pass it (see ``Filters``; a saved index answers it from stored arrays).
         """
-        return self._rank(resume_text, top_k, location)[1]
+        return self._rank(resume_text, top_k, _merge(filters, location))[1]
+
+    def filter(self, filters: Filters | None) -> FilterResult | None:
+        """Return which listings pass ``filters`` (None when there is none to apply)."""
+        if filters is None or not filters.active:
+            return None
+        return filters.mask(self.listings, self.index_.facts())
 
     def _rank(
-        self, resume_text: str, top_k: int, location: str | None
+        self, resume_text: str, top_k: int, filters: Filters | None
     ) -> tuple[list[int], list[Match]]:
         if not isinstance(resume_text, str):
             raise TypeError(f"resume_text must be a str, not {type(resume_text).__name__}")
@@ -160,12 +173,14 @@ class Matcher:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
         columns, values = query_vector(self.index_, self._analyzer.query_terms(resume_text))
         scores = cosine_scores(self.index_, columns, values)
-        allowed = in_location(self.listings, location) if location else None
-        rows = best_rows(scores, top_k, allowed)
+        passed = self.filter(filters)
+        rows = best_rows(scores, top_k, None if passed is None else passed.keep)
         matches = self._matches(rows, scores, columns, values)
         return rows, matches
 
-    def match_many(self, resume_texts: Sequence[str], top_k: int = 10) -> list[list[Match]]:
+    def match_many(
+        self, resume_texts: Sequence[str], top_k: int = 10, *, filters: Filters | None = None
+    ) -> list[list[Match]]:
         """Rank the listings for many resumes at once; the same result as ``match`` for each.
 
         Resumes are scored in chunks with one sparse product per chunk, which beats one
@@ -173,6 +188,8 @@ class Matcher:
         """
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
+        passed = self.filter(filters)
+        allowed = None if passed is None else passed.keep
         queries = [query_vector(self.index_, terms) for terms in self._analyse(resume_texts)]
         results: list[list[Match]] = []
         chunk = max(1, min(64, 4_000_000 // max(1, len(self.listings))))
@@ -181,7 +198,7 @@ class Matcher:
             for (columns, values), scores in zip(
                 part, batch_scores(self.index_, part), strict=True
             ):
-                rows = best_rows(scores, top_k)
+                rows = best_rows(scores, top_k, allowed)
                 results.append(self._matches(rows, scores, columns, values))
         return results
 
@@ -240,6 +257,7 @@ class Matcher:
         *,
         location: str | None = None,
         kinds: Collection[str] | None = None,
+        filters: Filters | None = None,
     ) -> GapReport:
         """Rank the skills the resume's ``top`` best listings ask for and the resume lacks.
 
@@ -252,7 +270,8 @@ class Matcher:
         """
         if kinds is None:
             kinds = DEFAULT_GAP_KINDS
-        rows, matches = self._rank(resume_text, top, location)
+        filters = _merge(filters, location)
+        rows, matches = self._rank(resume_text, top, filters)
         terms = self._analyzer.query_terms(resume_text)
 
         def with_skill(skill: str) -> list[str]:
@@ -291,6 +310,7 @@ class Matcher:
                 )
             )
         gaps.sort(key=lambda g: (-g.gain * g.asked_by, -g.asked_by, g.skill))
+        passed = self.filter(filters)
         return GapReport(
             gaps=tuple(gaps),
             matches=tuple(matches),
@@ -298,6 +318,9 @@ class Matcher:
             attributions=self.attributions,
             not_helping=not_helping,
             kinds_left_out=left_out,
+            location=filters.location if filters else None,
+            listings_considered=len(self.listings) if passed is None else int(passed.keep.sum()),
+            filters=() if passed is None else passed.said,
         )
 
     @property
@@ -328,10 +351,13 @@ def _query_terms(span: tuple[int, int]) -> list[list[str]]:
     return [analyzer.query_terms(text) for text in _FORKED["texts"][span[0] : span[1]]]
 
 
-def in_location(listings: Sequence[Listing], location: str) -> np.ndarray:
-    """Return a mask of the listings whose location contains ``location``, ignoring case."""
-    wanted = location.casefold()
-    return np.array([wanted in (item.location or "").casefold() for item in listings], dtype=bool)
+def _merge(filters: Filters | None, location: str | None) -> Filters | None:
+    """Return ``filters`` with ``location`` added (the older keyword, kept working)."""
+    if not location:
+        return filters
+    if filters is None:
+        return Filters(location=location)
+    return dataclasses.replace(filters, location=location)
 
 
 def default_listings_path() -> Path:
@@ -353,6 +379,7 @@ def match_files(
     index: str | Path | None = None,
     trust: bool = False,
     gaps: bool = False,
+    filters: Filters | None = None,
 ) -> MatchReport:
     """Read a resume and listings files (default: the bundled ones), and rank them.
 
@@ -367,19 +394,22 @@ def match_files(
     resume_text, listing_set, matcher = _read_all(
         resume, listings, settings, vocabulary, index, trust
     )
-    matches = matcher.match(resume_text.text, top_k=top_k, location=location)
+    filters = _merge(filters, location)
+    matches = matcher.match(resume_text.text, top_k=top_k, filters=filters)
     every = matcher.listings  # a saved index's listings are parsed only for --location
-    considered = int(in_location(every, location).sum()) if location else len(every)
+    passed = matcher.filter(filters)
+    considered = len(every) if passed is None else int(passed.keep.sum())
     return MatchReport(
         matches=tuple(matches),
         listings_count=len(every),
         duplicates_dropped=listing_set.duplicates_dropped if listing_set else 0,
         empty_skipped=listing_set.empty_skipped if listing_set else 0,
-        location=location,
+        location=filters.location if filters else None,
         listings_considered=considered,
         attributions=matcher.attributions,
         warnings=resume_text.warnings,
-        gaps=matcher.gaps(resume_text.text, top=top_k, location=location) if gaps else None,
+        filters=() if passed is None else passed.said,
+        gaps=matcher.gaps(resume_text.text, top=top_k, filters=filters) if gaps else None,
     )
 
 
@@ -394,13 +424,16 @@ def gap_files(
     index: str | Path | None = None,
     kinds: Collection[str] | None = None,
     trust: bool = False,
+    filters: Filters | None = None,
 ) -> GapReport:
     """Read a resume and listings files (default: the bundled ones), and rank its skill gaps.
 
     See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
     """
     resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index, trust)
-    report = matcher.gaps(resume_text.text, top=top, location=location, kinds=kinds)
+    report = matcher.gaps(
+        resume_text.text, top=top, location=location, kinds=kinds, filters=filters
+    )
     return dataclasses.replace(report, warnings=resume_text.warnings)
 
 
@@ -511,6 +544,7 @@ def match_many_files(
     top_k: int = 10,
     vocabulary: VocabularyChoice = None,
     trust: bool = False,
+    filters: Filters | None = None,
 ) -> list[tuple[str, list[Match] | MatcherError]]:
     """Rank the listings (or a saved index) for each resume file, in one batch.
 
@@ -525,7 +559,8 @@ def match_many_files(
         except MatcherError as exc:
             failed[i] = exc
     matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
-    ranked = dict(zip(texts, matcher.match_many(list(texts.values()), top_k=top_k), strict=True))
+    batch = matcher.match_many(list(texts.values()), top_k=top_k, filters=filters)
+    ranked = dict(zip(texts, batch, strict=True))
     return [
         (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
     ]

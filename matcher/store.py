@@ -90,9 +90,9 @@ __all__ = [
 ]
 
 FORMAT = "matcher-index"
-VERSION = 3  # 3: vectors made of parts, required skills; 2: meta.json checksummed
-# Older formats hold one vector per listing, not parts: they must be rebuilt.
-OLDEST = 3
+VERSION = 4  # 4: listing facts for filters; 3: vectors made of parts, required skills
+# Older formats lack the filters' arrays (3) or hold one vector per listing (2): rebuild them.
+OLDEST = 4
 
 
 class _Array(NamedTuple):
@@ -112,6 +112,11 @@ _ARRAYS: dict[str, _Array] = {
     "asked_columns": _Array(np.int32, lambda n, v, nnz: None),
     "asked_required": _Array(np.bool_, lambda n, v, nnz: None),
     "query_floors": _Array(np.float64, lambda n, v, nnz: 3),
+    "remote": _Array(np.int8, lambda n, v, nnz: n),
+    "job_types": _Array(np.uint16, lambda n, v, nnz: n),
+    "posted": _Array(np.int32, lambda n, v, nnz: n),
+    "salary_yearly": _Array(np.float64, lambda n, v, nnz: n),
+    "salary_currency": _Array(np.uint32, lambda n, v, nnz: n),
     "term_hashes": _Array(np.uint64, lambda n, v, nnz: v, derived=True),
     "term_order": _Array(np.int32, lambda n, v, nnz: v, derived=True),
     "term_offsets": _Array(np.int64, lambda n, v, nnz: v + 1, derived=True),
@@ -446,6 +451,15 @@ class MappedTerms:
 
 _LISTING_FIELDS = {field.name: field for field in dataclasses.fields(Listing)}
 _REQUIRED = ("id", "title", "description")
+# Listing fields that are not text: the JSON types each may hold (besides null).
+_TYPED = {"remote": (bool,), "salary_min": (int, float), "salary_max": (int, float)}
+
+
+def _field_ok(key: str, value: object) -> bool:
+    if value is None:
+        return True
+    kinds = _TYPED.get(key, (str,))
+    return isinstance(value, kinds) and (bool not in kinds) == (not isinstance(value, bool))
 
 
 class MappedListings(Sequence[Listing]):
@@ -482,7 +496,7 @@ class MappedListings(Sequence[Listing]):
             not isinstance(record, dict)
             or any(key not in _LISTING_FIELDS for key in record)
             or any(not isinstance(record.get(key), str) for key in _REQUIRED)
-            or any(not isinstance(value, (str, type(None))) for value in record.values())
+            or not all(_field_ok(key, value) for key, value in record.items())
         ):
             raise IndexFormatError(self._source, f"listing {index} is damaged (wrong fields)")
         return Listing(**record)

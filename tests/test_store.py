@@ -12,6 +12,7 @@ import pytest
 from matcher import Matcher, load_listings, read_resume
 from matcher.errors import MatcherError
 from matcher.matcher import add_files, index_files
+from matcher.store import VERSION
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run
@@ -464,14 +465,14 @@ def test_cli_verify_and_info(tmp_path):
     verified = run("index", "verify", str(folder))
     assert verified.exit_code == 0
     assert (
-        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 17 files checked)\n"
+        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 22 files checked)\n"
     )
     info = json.loads(run("index", "info", str(folder), "-f", "json").stdout)
-    assert (info["listings"], info["version"], info["format"]) == (10, 3, "matcher-index")
+    assert (info["listings"], info["version"], info["format"]) == (10, VERSION, "matcher-index")
     assert info["skills"] > 100 and info["settings"]["title_part"] == 0.15
     assert info["bytes"] == sum(p.stat().st_size for p in folder.iterdir())
     table = run("index", "info", str(folder)).stdout
-    assert "listings:   10\n" in table and "format:     matcher-index 3" in table
+    assert "listings:   10\n" in table and f"format:     matcher-index {VERSION}" in table
     data = bytearray((folder / "listings.jsonl").read_bytes())
     data[data.index(b" and ") + 1] ^= 0x04  # "and" -> "end": still valid JSON
     (folder / "listings.jsonl").write_bytes(bytes(data))
@@ -513,9 +514,9 @@ def test_cli_build_replaces_a_newer_format_only_with_the_option(tmp_path):
     meta["version"] = 7
     (folder / "meta.json").write_text(json.dumps(meta))
     refused = run("index", "build", str(SEED_PAGES[1]), "-o", str(folder), "--quiet")
-    assert refused.exit_code == 1 and "newer format (7; this matcher writes 3)" in refused.stderr
+    assert refused.exit_code == 1 and f"newer format (7; this matcher writes {VERSION})" in refused.stderr
     forced = run("index", "build", str(SEED_PAGES[1]), "-o", str(folder), "-q", "--replace-newer")
-    assert forced.exit_code == 0 and json.loads((folder / "meta.json").read_text())["version"] == 3
+    assert forced.exit_code == 0 and json.loads((folder / "meta.json").read_text())["version"] == VERSION
 
 
 def test_cli_batches_go_on_past_a_bad_resume_and_fail_at_the_end(tmp_path, saved):
