@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import MatcherError
@@ -31,6 +31,7 @@ from .render import (
     render_many,
     render_skills,
 )
+from .render.data import plural
 from .store import index_info, verify_index
 from .taxonomy import (
     ATTRIBUTIONS,
@@ -308,6 +309,23 @@ def _emit(text: str, output: Path | None, force: bool) -> None:
     typer.echo(f"Wrote {output}", err=True)
 
 
+class _Command(TyperCommand):
+    """A command whose help names each argument by its metavar alone: "RESUME", not typer's
+    "RESUME <str>" or "{RESUME}" (internal type names mean nothing to a user)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.param_type_name != "argument" or not param.metavar:
+                continue
+            metavar = param.metavar
+            more = "" if param.nargs == 1 or metavar.endswith("...") else "..."
+            usage = f"{metavar}{more}" if param.required else f"[{metavar}]{more}"
+            # Instance attributes over typer's methods (absent in older typers: harmless).
+            param.display_type_rich = lambda ctx: None  # type: ignore[attr-defined]
+            param._usage_display_name = lambda usage=usage: usage  # type: ignore[attr-defined]
+
+
 app = typer.Typer(
     name="matcher",
     help="Rank job listings against a resume and explain every score.",
@@ -345,6 +363,7 @@ def _main(
 
 
 @app.command(
+    cls=_Command,
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher match resume.pdf\n"
@@ -381,16 +400,18 @@ def match(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
-        report = match_files(
-            resume,
-            listings or [],
-            top_k=top,
-            filters=filters,
-            vocabulary=vocabulary,
-            index=index,
-            trust=trust,
-            gaps=chosen is Format.html,  # the page shows them as a chart
-        )
+        with _Bar(quiet=index is not None, hint="matcher match RESUME") as bar:
+            report = match_files(
+                resume,
+                listings or [],
+                top_k=top,
+                filters=filters,
+                vocabulary=vocabulary,
+                index=index,
+                trust=trust,
+                gaps=chosen is Format.html,  # the page shows them as a chart
+                progress=bar,
+            )
     except MatcherError as exc:
         raise _fail(exc) from None
     _warn(report.warnings)
@@ -398,6 +419,7 @@ def match(
 
 
 @app.command(
+    cls=_Command,
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher gaps resume.pdf                 # over the 10 best bundled listings\n"
@@ -422,7 +444,9 @@ def gaps(
         typer.Option(
             "--kinds",
             "-k",
-            help="Kinds of skill to advise on; repeat for several. "
+            metavar="KIND",
+            help="Kinds of skill to advise on (tool, knowledge, practice, soft); repeat for "
+            "several. "
             "Default: tool, knowledge and practice (soft skills are counted apart).",
         ),
     ] = None,
@@ -441,23 +465,25 @@ def gaps(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
-        report = gap_files(
-            resume,
-            listings or [],
-            top=top,
-            filters=filters,
-            vocabulary=vocabulary,
-            index=index,
-            kinds={k.value for k in kinds} | {""} if kinds else None,
-            trust=trust,
-        )
+        with _Bar(quiet=index is not None, hint="matcher gaps RESUME") as bar:
+            report = gap_files(
+                resume,
+                listings or [],
+                top=top,
+                filters=filters,
+                vocabulary=vocabulary,
+                index=index,
+                kinds={k.value for k in kinds} | {""} if kinds else None,
+                trust=trust,
+                progress=bar,
+            )
     except MatcherError as exc:
         raise _fail(exc) from None
     _warn(report.warnings)
     _emit(render_gaps(report, chosen.value, width=_width()), output, force)
 
 
-@app.command("match-many")
+@app.command("match-many", cls=_Command)
 def match_many(
     resumes: Annotated[
         list[str], typer.Argument(metavar="RESUMES...", help="Resume files (.txt .md .pdf .docx).")
@@ -485,17 +511,18 @@ def match_many(
     _check_index(index, listings, vocabulary)
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     try:
-        results = match_many_files(
-            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary, trust=trust,
-            filters=filters,
-        )  # fmt: skip
+        with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...") as bar:
+            results = match_many_files(
+                resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+                trust=trust, filters=filters, progress=bar,
+            )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_many(results), nl=False)
     _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
 
 
-@app.command()
+@app.command(cls=_Command)
 def candidates(
     listing: Annotated[str, typer.Argument(metavar="LISTING_ID", help="The listing's id.")],
     resumes: Annotated[
@@ -542,7 +569,7 @@ index_app = typer.Typer(
 app.add_typer(index_app, name="index")
 
 
-@index_app.command("build")
+@index_app.command("build", cls=_Command)
 def index_build(
     listings: Annotated[
         list[Path], typer.Argument(metavar="LISTINGS...", help="Listings files or folders.")
@@ -566,16 +593,16 @@ def index_build(
     try:
         with _Bar(quiet) as bar:
             _, listing_set = index_files(
-                listings, out, vocabulary=vocabulary, progress=bar.step,
+                listings, out, vocabulary=vocabulary, progress=bar,
                 replace_newer=replace_newer,
             )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
     if not quiet:
-        typer.echo(f"Indexed {len(listing_set)} listings into {out}", err=True)
+        typer.echo(f"Indexed {plural(len(listing_set), 'listing')} into {out}", err=True)
 
 
-@index_app.command("add")
+@index_app.command("add", cls=_Command)
 def index_add(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     listings: Annotated[
@@ -586,14 +613,15 @@ def index_add(
     """Add LISTINGS to the index in DIR (listings already in it are skipped)."""
     try:
         with _Bar(quiet) as bar:
-            added, dropped = add_files(folder, listings, progress=bar.step)
+            added, dropped = add_files(folder, listings, progress=bar)
     except MatcherError as exc:
         raise _fail(exc) from None
     if not quiet:
-        typer.echo(f"Added {added} listings to {folder}; {dropped} were duplicates", err=True)
+        were = "was a duplicate" if dropped == 1 else "were duplicates"
+        typer.echo(f"Added {plural(added, 'listing')} to {folder}; {dropped:,} {were}", err=True)
 
 
-@index_app.command("verify")
+@index_app.command("verify", cls=_Command)
 def index_verify(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
 ) -> None:
@@ -608,7 +636,7 @@ def index_verify(
     )
 
 
-@index_app.command("info")
+@index_app.command("info", cls=_Command)
 def index_info_command(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     fmt: Annotated[
@@ -623,33 +651,82 @@ def index_info_command(
     typer.echo(render_index_info(info, fmt.value), nl=False)
 
 
-class _Bar:
-    """A progress bar on stderr while an index is built; nothing when quiet or not a terminal."""
+# From this many listings, ``match`` without ``--index`` takes long enough to say how to save it.
+_HINT_LISTINGS = 4000
 
-    def __init__(self, quiet: bool) -> None:
+
+class _Bar:
+    """A progress bar on stderr while listings are analysed: count, rate and time left.
+
+    Nothing when quiet or when stderr is not a terminal. ``hint`` names the command that
+    should say, once, how a saved index would spare the work (``match`` and friends on many
+    listings).
+    """
+
+    def __init__(self, quiet: bool, hint: str | None = None) -> None:
         import sys
 
         self._progress: Any = None
+        self._hint = hint
+        self._task: Any = None
         if not quiet and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import Progress
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-        self._task: Any = None
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
 
     def __enter__(self) -> _Bar:
         if self._progress is not None:
             self._progress.start()
-            self._task = self._progress.add_task("Indexing", total=None)
+            self._task = self._progress.add_task("Analysing listings", total=None, rate="")
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
 
-    def step(self, n: int) -> None:
+    def expect(self, total: int) -> None:
+        """Learn the total: ``total`` steps, two per listing (two passes over them)."""
+        listings = total // 2
+        if self._hint and listings >= _HINT_LISTINGS:
+            hint = (
+                f"Analysing {plural(listings, 'listing')} on every run: save the work once with "
+                f"'matcher index build LISTINGS... -o jobs.index', then '{self._hint} --index "
+                "jobs.index' reads only what it needs."
+            )
+            if self._progress is not None:  # printed above the live bar, not through it
+                self._progress.console.print(hint, markup=False, highlight=False)
+            else:
+                typer.echo(hint, err=True)
         if self._progress is not None:
-            self._progress.advance(self._task, n)
+            about = f"Analysing {plural(listings, 'listing')}, 2 passes"
+            self._progress.update(self._task, total=total, description=about)
+
+    def __call__(self, n: int) -> None:
+        if self._progress is None:
+            return
+        self._progress.advance(self._task, n)
+        task = self._progress.tasks[0]
+        speed = task.speed  # steps a second; two steps per listing
+        rate = f"{speed / 2:,.0f} listings/s" if speed else ""
+        self._progress.update(self._task, rate=rate)
 
 
 class _FileOrCommand(TyperGroup):
@@ -678,7 +755,7 @@ skills_app = typer.Typer(
 app.add_typer(skills_app, name="skills")
 
 
-@skills_app.command("show")
+@skills_app.command("show", cls=_Command)
 def skills_show(
     file: Annotated[
         str,
@@ -698,9 +775,12 @@ def skills_show(
     typer.echo(render_skills(report, fmt.value, width=_width()), nl=False)
 
 
-@skills_app.command("import")
+@skills_app.command("import", cls=_Command)
 def skills_import(
-    source: Annotated[Source, typer.Argument(help="Which taxonomy the file is from.")],
+    source: Annotated[
+        Source,
+        typer.Argument(metavar="SOURCE", help="Which taxonomy the file is from: esco or onet."),
+    ],
     path: Annotated[
         Path,
         typer.Argument(
@@ -728,7 +808,7 @@ def skills_import(
     typer.echo(ATTRIBUTIONS[source.value])
 
 
-@skills_app.command("list")
+@skills_app.command("list", cls=_Command)
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
     from .skills import builtin_vocabulary
@@ -741,7 +821,7 @@ def skills_list() -> None:
         )
 
 
-@skills_app.command("remove")
+@skills_app.command("remove", cls=_Command)
 def skills_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
 ) -> None:

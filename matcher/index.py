@@ -141,10 +141,14 @@ def build_index(
     weighs every listing's terms. Each runs on ``workers`` processes (default: every core,
     from ``PARALLEL_MIN`` listings up, where the platform can fork). Terms are numbered as they
     come, so memory grows with the index, not with Python objects per listing.
-    ``progress(n)`` reports n more steps done, of ``2 * len(listings)``.
+    ``progress(n)`` reports n more steps done, of ``2 * len(listings)``; a ``progress`` with
+    an ``expect`` method is first told that total (``progress.expect(2 * len(listings))``).
     """
     settings = analyzer.settings
     n = len(listings)
+    expect = getattr(progress, "expect", None)
+    if callable(expect):
+        expect(2 * n)
     procs = _processes(workers, n)
     _SHARED.update(listings=listings, analyzer=analyzer, repeated=set())
     try:

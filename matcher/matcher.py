@@ -380,11 +380,14 @@ def match_files(
     trust: bool = False,
     gaps: bool = False,
     filters: Filters | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> MatchReport:
     """Read a resume and listings files (default: the bundled ones), and rank them.
 
     ``resume`` may be ``"-"`` for standard input. ``gaps`` also ranks the skill gaps over the
     same ``top_k`` matches (``Matcher.gaps`` with the same inputs), in ``report.gaps``.
+    ``progress`` is told of the listings' analysis as ``build_index`` tells it (not called
+    for a saved index).
     ``vocabulary`` defaults to the built-in one merged with every imported one (see
     ``load_vocabulary``). ``index`` ranks a saved index
     instead of listings files; ``trust`` skips its full check (``Matcher.load(verify=False)``).
@@ -392,7 +395,7 @@ def match_files(
     ``VocabularyError`` or ``IndexFormatError`` for input that cannot be used.
     """
     resume_text, listing_set, matcher = _read_all(
-        resume, listings, settings, vocabulary, index, trust
+        resume, listings, settings, vocabulary, index, trust, progress
     )
     filters = _merge(filters, location)
     matches = matcher.match(resume_text.text, top_k=top_k, filters=filters)
@@ -425,12 +428,15 @@ def gap_files(
     kinds: Collection[str] | None = None,
     trust: bool = False,
     filters: Filters | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> GapReport:
     """Read a resume and listings files (default: the bundled ones), and rank its skill gaps.
 
     See ``Matcher.gaps``; files and ``vocabulary`` are as for ``match_files``.
     """
-    resume_text, _, matcher = _read_all(resume, listings, settings, vocabulary, index, trust)
+    resume_text, _, matcher = _read_all(
+        resume, listings, settings, vocabulary, index, trust, progress
+    )
     report = matcher.gaps(
         resume_text.text, top=top, location=location, kinds=kinds, filters=filters
     )
@@ -444,10 +450,11 @@ def _read_all(
     vocabulary: VocabularyChoice,
     index: str | Path | None = None,
     trust: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[ResumeText, ListingSet | None, Matcher]:
     """Read the resume, and the listings (default: bundled) or a saved index, ready to match."""
     _check_resume_path(resume)  # before minutes of indexing listings
-    matcher, listing_set = _matcher(listings, settings, vocabulary, index, trust=trust)
+    matcher, listing_set = _matcher(listings, settings, vocabulary, index, progress, trust=trust)
     return _resume_text(resume), listing_set, matcher
 
 
@@ -545,6 +552,7 @@ def match_many_files(
     vocabulary: VocabularyChoice = None,
     trust: bool = False,
     filters: Filters | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[tuple[str, list[Match] | MatcherError]]:
     """Rank the listings (or a saved index) for each resume file, in one batch.
 
@@ -558,7 +566,7 @@ def match_many_files(
             texts[i] = _resume_text(resume).text
         except MatcherError as exc:
             failed[i] = exc
-    matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
+    matcher, _ = _matcher(listings, None, vocabulary, index, progress, trust=trust)
     batch = matcher.match_many(list(texts.values()), top_k=top_k, filters=filters)
     ranked = dict(zip(texts, batch, strict=True))
     return [
