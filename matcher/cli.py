@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+import os
+import sys
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -284,8 +285,28 @@ def _fail_at_end(failed: list[MatcherError]) -> None:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
 
+# The width of a table sent where no terminal tells one (a pipe, a file, CI): wide enough
+# for every column's content, so nothing is wrapped or shortened for want of room.
+_NO_TERMINAL_WIDTH = 250
+
+
 def _width() -> int:
-    return shutil.get_terminal_size((100, 24)).columns
+    """Return the width to lay tables out at: $COLUMNS, else the terminal's (of whichever
+    standard stream is one: ``matcher match ... | less`` still has a terminal), else wide."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            continue
+    return _NO_TERMINAL_WIDTH
+
+
+def _links() -> bool:
+    """Whether tables may carry terminal hyperlinks: stdout is a terminal that is not dumb."""
+    return sys.stdout.isatty() and os.environ.get("TERM", "") not in ("", "dumb")
 
 
 def _format(fmt: Format | None, output: Path | None) -> Format:
@@ -400,7 +421,7 @@ def match(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
-        with _Bar(quiet=index is not None, hint="matcher match RESUME") as bar:
+        with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
             report = match_files(
                 resume,
                 listings or [],
@@ -415,7 +436,8 @@ def match(
     except MatcherError as exc:
         raise _fail(exc) from None
     _warn(report.warnings)
-    _emit(render(report, chosen.value, width=_width()), output, force)
+    links = output is None and _links()
+    _emit(render(report, chosen.value, width=_width(), links=links), output, force)
 
 
 @app.command(
@@ -465,7 +487,7 @@ def gaps(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
-        with _Bar(quiet=index is not None, hint="matcher gaps RESUME") as bar:
+        with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
             report = gap_files(
                 resume,
                 listings or [],
@@ -511,7 +533,7 @@ def match_many(
     _check_index(index, listings, vocabulary)
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     try:
-        with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...") as bar:
+        with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
             results = match_many_files(
                 resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
                 trust=trust, filters=filters, progress=bar,
@@ -663,11 +685,11 @@ class _Bar:
     listings).
     """
 
-    def __init__(self, quiet: bool, hint: str | None = None) -> None:
-        import sys
-
+    def __init__(self, quiet: bool, hint: str | None = None, least: int = 0) -> None:
         self._progress: Any = None
         self._hint = hint
+        self._least = least  # fewer listings than this: no bar (it would only flash)
+        self._started = False
         self._task: Any = None
         if not quiet and sys.stderr.isatty():
             from rich.console import Console
@@ -693,34 +715,41 @@ class _Bar:
             )
 
     def __enter__(self) -> _Bar:
-        if self._progress is not None:
-            self._progress.start()
-            self._task = self._progress.add_task("Analysing listings", total=None, rate="")
+        if self._least == 0:
+            self._start()
         return self
 
+    def _start(self) -> None:
+        if self._progress is not None and not self._started:
+            self._progress.start()
+            self._task = self._progress.add_task("Analysing listings", total=None, rate="")
+            self._started = True
+
     def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
+        if self._started:
             self._progress.stop()
 
     def expect(self, total: int) -> None:
         """Learn the total: ``total`` steps, two per listing (two passes over them)."""
         listings = total // 2
+        if listings >= self._least:
+            self._start()
         if self._hint and listings >= _HINT_LISTINGS:
             hint = (
                 f"Analysing {plural(listings, 'listing')} on every run: save the work once with "
                 f"'matcher index build LISTINGS... -o jobs.index', then '{self._hint} --index "
                 "jobs.index' reads only what it needs."
             )
-            if self._progress is not None:  # printed above the live bar, not through it
+            if self._started:  # printed above the live bar, not through it
                 self._progress.console.print(hint, markup=False, highlight=False)
             else:
                 typer.echo(hint, err=True)
-        if self._progress is not None:
+        if self._started:
             about = f"Analysing {plural(listings, 'listing')}, 2 passes"
             self._progress.update(self._task, total=total, description=about)
 
     def __call__(self, n: int) -> None:
-        if self._progress is None:
+        if not self._started:
             return
         self._progress.advance(self._task, n)
         task = self._progress.tasks[0]

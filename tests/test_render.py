@@ -67,6 +67,9 @@ def test_table_exact():
         "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; the shares\n"
         "under it add up to the score. Matched skills, and the largest other shared terms under the listing,\n"
         "show their share of the score. Missing: asked-for skills the resume lacks, required first.\n"
+        "\n"
+        "Links to the postings:\n"
+        "   1  https://example.com/j1\n"
     )
 
 
@@ -180,3 +183,60 @@ def test_empty_report_in_every_format(fmt):
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="unknown format"):
         render(REPORT, "yaml")
+
+
+# ------------------------------------------------------------------------ terminal manners
+
+LONG = Match(
+    rank=1,
+    score=0.5,
+    listing=Listing("j2", "Principal Machine Learning Research Scientist, Generative Models", "."),
+    matched=(
+        SkillContribution("natural language processing and computational linguistics", 0.2, 0.4),
+        SkillContribution("difference-in-differences", 0.1, 0.2),
+    ),
+    missing=(MissingSkill("high performance computing infrastructure engineering", 0.3),),
+    parts={"skills": 0.3, "title": 0.1, "words": 0.1},
+)
+
+
+@pytest.mark.parametrize("width", [88, 100, 120, 200])
+def test_figures_are_never_cut_names_are(width):
+    report = MatchReport(matches=(LONG,), listings_count=1, listings_considered=1)
+    out = render_table(report, width=width)
+    assert "40%" in out and "20%" in out and "0.500" in out
+    if width >= 200:
+        assert "difference-in-differences 20%" in out
+    assert all(len(line) <= width for line in out.splitlines())
+    if width < 130:  # no room for the whole names: shortened, with a mark, before the figure
+        assert "\u2026 40%" in out and "\u2026" in out.split("Missing skills")[1]
+
+
+def test_columns_are_as_wide_as_their_content():
+    short = Match(1, 0.5, Listing("j3", "Analyst", "."), parts={"skills": 0.5})
+    out = render_table(MatchReport((short,), 1, listings_considered=1), width=200)
+    header = out.splitlines()[2]
+    assert header.split() == ["#", "Score", "Listing", "Matched", "skills", "Missing", "skills"]
+    assert len(header.rstrip()) < 100  # not stretched to the 200 columns available
+
+
+def test_titles_are_terminal_hyperlinks_only_when_asked():
+    plain = render_table(REPORT, width=100)
+    assert "\x1b" not in plain
+    linked = render_table(REPORT, width=100, links=True)
+    assert "\x1b]8;" in linked and "https://example.com/j1" in linked
+    assert "\x1b[" not in linked.replace("\x1b]8;", "")  # a link, and no colour or bold
+
+
+def test_csv_has_one_row_per_match_and_defuses_formulas():
+    import csv
+    import io
+
+    evil = Match(2, 0.25, Listing("j9", '=HYPERLINK("x")', "."), parts={"skills": 0.25})
+    out = render(MatchReport((MATCH, evil), 2, listings_considered=2), "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["rank"] for r in rows] == ["1", "2"]
+    assert float(rows[0]["score"]) == 0.5 and rows[0]["url"] == "https://example.com/j1"
+    assert rows[0]["matched"] == "causal inference (60.0%); python (25.0%)"
+    assert rows[0]["missing"] == "sql; spark (preferred); teamwork"
+    assert rows[1]["title"] == '\'=HYPERLINK("x")'

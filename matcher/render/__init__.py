@@ -60,17 +60,18 @@ def _unknown(fmt: str, formats: Sequence[str] = FORMATS) -> ValueError:
     return ValueError(f"unknown format {fmt!r}; expected one of {', '.join(formats)}")
 
 
-def render(report: MatchReport, fmt: str, width: int = 100) -> str:
+def render(report: MatchReport, fmt: str, width: int = 100, links: bool = False) -> str:
     """Return ``report`` rendered in one of ``FORMATS``, ending in a newline.
 
-    ``width`` is the table's width in columns; the other formats ignore it.
+    ``width`` is the table's greatest width in columns, and ``links`` makes its titles
+    terminal hyperlinks (see ``render_table``); the other formats ignore both.
     """
     if fmt == "json":
         return _json.render_report(report)
     if fmt == "markdown":
         return render_markdown(report)
     if fmt == "table":
-        return render_table(report, width)
+        return render_table(report, width, links)
     if fmt == "html":
         return render_html(report)
     if fmt == "csv":

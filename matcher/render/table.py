@@ -7,7 +7,10 @@ import textwrap
 
 from rich import box
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
 
 from ..models import Candidate, GapReport, Listing, MatchReport, SkillsReport
 from ..store import IndexInfo
@@ -33,16 +36,41 @@ from .data import (
     where,
 )
 
+# With links on, rich writes escape codes: none but the links' (no bold header, no italics).
+_PLAIN = Theme(
+    {f"table.{name}": "none" for name in ("header", "footer", "title", "caption", "cell")}
+)
+
 # Below this width five columns no longer fit: each match is printed as a short block instead.
 _NARROW = 88
 
 
-def render_table(report: MatchReport, width: int = 100) -> str:
-    """Return a plain-text table for people, ``width`` columns wide."""
+def render_table(report: MatchReport, width: int = 100, links: bool = False) -> str:
+    """Return a plain-text table for people, at most ``width`` columns wide.
+
+    Columns are as wide as their content while it fits; past ``width`` the listing column
+    wraps first, then skill names are shortened, never a figure. Links to the postings are
+    listed under the table, in full; ``links`` also makes each title a terminal hyperlink
+    (OSC 8: for a terminal, not for a pipe or a file).
+    """
     if not report.matches:
         return f"{summary(report)}\n{empty_message(report)}\n"
     if width < _NARROW:
         return _render_blocks(report, width)
+    rows = []
+    for match in report.matches:
+        others = other_terms(match)
+        rows.append(
+            [
+                str(match.rank),
+                f"{match.score:.3f}\n" + parts_text(match, "\n"),
+                f"{match.listing.title}\n{where(match.listing)}\n{coverage_text(match)}"
+                + (f"\n{others}" if others else ""),
+                matched_text(match),
+                missing_text(match),
+            ]
+        )
+    widths = _widths(rows, width)
     table = Table(
         title=summary(report),
         caption=CAPTION,
@@ -51,24 +79,57 @@ def render_table(report: MatchReport, width: int = 100) -> str:
         caption_justify="left",
         expand=False,
     )
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
-    # Titles, places and coverage wrap; skills keep a line each, and a share ends each line,
-    # so a name too long for its column is cut before the figure is (see fit).
-    table.add_column("Listing", min_width=20)
-    table.add_column("Matched skills", no_wrap=True, max_width=30)
-    table.add_column("Missing skills", no_wrap=True, max_width=30)
-    for match in report.matches:
-        others = other_terms(match)
-        table.add_row(
-            str(match.rank),
-            f"{match.score:.3f}\n" + parts_text(match, "\n"),
-            f"{match.listing.title}\n{where(match.listing)}\n{coverage_text(match)}"
-            + (f"\n{others}" if others else ""),
-            fit(matched_text(match), 30),
-            fit(missing_text(match), 30),
-        )
-    return print_table(table, width) + credits(report.attributions, width)
+    table.add_column("#", justify="right", no_wrap=True, width=widths[0])
+    table.add_column("Score", justify="right", no_wrap=True, width=widths[1])
+    table.add_column("Listing", width=widths[2])
+    table.add_column("Matched skills", no_wrap=True, width=widths[3])
+    table.add_column("Missing skills", no_wrap=True, width=widths[4])
+    for match, row in zip(report.matches, rows, strict=True):
+        listing: str | Text = row[2]
+        if links and match.listing.url:
+            listing = Text(row[2])
+            listing.stylize(Style(link=match.listing.url), 0, len(match.listing.title))
+        table.add_row(row[0], row[1], listing, fit(row[3], widths[3]), fit(row[4], widths[4]))
+    text = print_table(table, width, links=links)
+    return text + _link_notes(report) + credits(report.attributions, width)
+
+
+# The narrowest a column may become before the table gives up on a column (cells wrap or are
+# shortened to it): a listing's title wraps, a skill's name is shortened.
+_MIN_LISTING = 20
+_MIN_SKILLS = 18
+
+
+def _widths(rows: list[list[str]], width: int) -> list[int]:
+    """Return the five columns' widths: their content's, shrunk to fit ``width`` if needed."""
+    natural = [max(_longest(row[i]) for row in rows) for i in range(5)]
+    natural[0] = max(natural[0], 1)
+    natural[1] = max(natural[1], len("Score"))
+    natural[3] = max(natural[3], len("Matched skills"))
+    natural[4] = max(natural[4], len("Missing skills"))
+    room = width - (3 * 5 + 1)  # rich's padding and edges around five columns
+    if sum(natural) <= room:
+        return natural
+    widths = list(natural)
+    # First the listing wraps, down to its least; then the skill columns share what is left.
+    widths[2] = max(_MIN_LISTING, room - sum(natural) + natural[2])
+    over = sum(widths) - room
+    if over > 0:
+        for i in (4, 3):
+            cut = min(over, max(0, widths[i] - _MIN_SKILLS))
+            widths[i] -= cut
+            over -= cut
+    return widths
+
+
+def _longest(cell: str) -> int:
+    return max((len(line) for line in cell.split("\n")), default=0)
+
+
+def _link_notes(report: MatchReport) -> str:
+    """Return the postings' addresses under the table, in full: "Links: 1 https://..."."""
+    lines = [f"  {m.rank:>2}  {m.listing.url}" for m in report.matches if m.listing.url]
+    return "\nLinks to the postings:\n" + "\n".join(lines) + "\n" if lines else ""
 
 
 def fit(cell: str, width: int) -> str:
@@ -127,11 +188,20 @@ def make_table(title: str, caption: str | None, header: list[str], right: set[in
     return table
 
 
-def print_table(table: Table, width: int) -> str:
-    """Return ``table`` laid out ``width`` columns wide, without trailing spaces."""
+def print_table(table: Table, width: int, links: bool = False) -> str:
+    """Return ``table`` laid out ``width`` columns wide, without trailing spaces.
+
+    ``links`` keeps its hyperlinks as terminal escape codes (OSC 8), and nothing else styled.
+    """
     buffer = io.StringIO()
     console = Console(
-        file=buffer, width=width, color_system=None, force_terminal=False, highlight=False
+        file=buffer,
+        width=width,
+        color_system="standard" if links else None,
+        force_terminal=links,
+        no_color=True,
+        highlight=False,
+        theme=_PLAIN,
     )
     console.print(table, markup=False)
     return _lines(buffer.getvalue())
