@@ -113,12 +113,10 @@ def _widths(rows: list[list[str]], width: int) -> list[int]:
     widths = list(natural)
     # First the listing wraps, down to its least; then the skill columns share what is left.
     widths[2] = max(_MIN_LISTING, room - sum(natural) + natural[2])
-    over = sum(widths) - room
-    if over > 0:
-        for i in (4, 3):
-            cut = min(over, max(0, widths[i] - _MIN_SKILLS))
-            widths[i] -= cut
-            over -= cut
+    # Then the wider skill column gives a character, until the table fits or both are at
+    # their least (rich then wraps the listing column further).
+    while sum(widths) > room and max(widths[3], widths[4]) > _MIN_SKILLS:
+        widths[3 if widths[3] > widths[4] else 4] -= 1
     return widths
 
 
@@ -184,7 +182,11 @@ def make_table(title: str, caption: str | None, header: list[str], right: set[in
         caption_justify="left",
     )
     for i, name in enumerate(header):
-        table.add_column(name, justify="right" if i in right else "left")
+        # Figures (right-aligned) never wrap: the text columns give way instead.
+        if i in right:
+            table.add_column(name, justify="right", no_wrap=True)
+        else:
+            table.add_column(name)
     return table
 
 
