@@ -1,6 +1,7 @@
 """matcher: rank job listings against a resume with TF-IDF and explain every score exactly."""
 
-from .errors import ListingFormatError, MatcherError, ResumeReadError
+from .errors import ListingFormatError, MatcherError, OutputError, ResumeReadError
+from .filters import Filters
 from .matcher import Matcher, default_listings_path, match_files
 from .models import (
     Listing,
@@ -25,6 +26,7 @@ from .taxonomy import import_taxonomy, load_vocabulary
 
 __all__ = [
     "ExtractedSkill",
+    "Filters",
     "Listing",
     "ListingFormatError",
     "ListingSet",
@@ -33,6 +35,7 @@ __all__ = [
     "Matcher",
     "MatcherError",
     "MissingSkill",
+    "OutputError",
     "ResumeReadError",
     "Settings",
     "Skill",

@@ -236,13 +236,14 @@ def parts_text(match: Match | Candidate, sep: str = " · ") -> str:
     return sep.join(f"{part} {percent(value, match.score)}" for part, value in match.parts.items())
 
 
-def other_terms(match: Match | Candidate, limit: int = 3) -> str:
+def other_terms(match: Match | Candidate, limit: int = 3, join: str = " ") -> str:
     """Return the largest shared terms that are not skills, by part, with their share of the
-    score: "title: scientist 18%; words: neurips 5%"."""
+    score: "title: scientist 18%; words: neurips 5%" (``join`` between a term and its share)."""
     others = [t for t in match.terms if not t.is_skill][:limit]
     groups: dict[str, list[str]] = {}
     for t in others:
-        groups.setdefault(t.part, []).append(f"{t.term} {percent(t.contribution, match.score)}")
+        share = percent(t.contribution, match.score)
+        groups.setdefault(t.part, []).append(f"{t.term}{join}{share}")
     return "; ".join(f"{part}: {', '.join(items)}" for part, items in groups.items())
 
 

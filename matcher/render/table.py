@@ -59,7 +59,7 @@ def render_table(report: MatchReport, width: int = 100, links: bool = False) -> 
         return _render_blocks(report, width)
     rows = []
     for match in report.matches:
-        others = other_terms(match)
+        others = other_terms(match, join=_GLUE)
         rows.append(
             [
                 str(match.rank),
@@ -81,13 +81,14 @@ def render_table(report: MatchReport, width: int = 100, links: bool = False) -> 
     )
     table.add_column("#", justify="right", no_wrap=True, width=widths[0])
     table.add_column("Score", justify="right", no_wrap=True, width=widths[1])
-    table.add_column("Listing", width=widths[2])
+    table.add_column("Listing", width=widths[2], no_wrap=True)
     table.add_column("Matched skills", no_wrap=True, width=widths[3])
     table.add_column("Missing skills", no_wrap=True, width=widths[4])
     for match, row in zip(report.matches, rows, strict=True):
-        listing: str | Text = row[2]
+        wrapped = _wrap(row[2], widths[2])
+        listing: str | Text = wrapped
         if links and match.listing.url:
-            listing = Text(row[2])
+            listing = Text(wrapped)
             listing.stylize(Style(link=match.listing.url), 0, len(match.listing.title))
         table.add_row(row[0], row[1], listing, fit(row[3], widths[3]), fit(row[4], widths[4]))
     text = print_table(table, width, links=links)
@@ -118,6 +119,19 @@ def _widths(rows: list[list[str]], width: int) -> list[int]:
     while sum(widths) > room and max(widths[3], widths[4]) > _MIN_SKILLS:
         widths[3 if widths[3] > widths[4] else 4] -= 1
     return widths
+
+
+# Holds a term to its share ("two 3%") while a cell is wrapped: textwrap breaks only at ASCII
+# white space, so a no-break space is never a break, and it is made a space afterwards.
+_GLUE = "\u00a0"
+
+
+def _wrap(cell: str, width: int) -> str:
+    """Return ``cell`` with each line wrapped to ``width``, never between a term and its share."""
+    lines = []
+    for line in cell.split("\n"):
+        lines += textwrap.wrap(line, width, break_on_hyphens=False) or [""]
+    return "\n".join(lines).replace(_GLUE, " ")
 
 
 def _longest(cell: str) -> int:
