@@ -79,6 +79,7 @@ def test_narrow_terminals_get_blocks_instead_of_columns():
         "\n"
         " 1. 0.500  Data Scientist\n"
         "    Acme | Co · Austin, TX\n"
+        "    https://example.com/j1\n"
         "    score: skills 85%, title 10%, words 5%; covers 2 of 5\n"
         "             asked skills (required 1 of 3)\n"
         "    matched: causal inference 60%, python 25%\n"

@@ -176,6 +176,8 @@ def _render_blocks(report: MatchReport, width: int) -> str:
     for match in report.matches:
         lines.append(f"{match.rank:>2}. {match.score:.3f}  {match.listing.title}")
         lines.append(f"    {where(match.listing)}")
+        if match.listing.url:
+            lines.append(f"    {match.listing.url}")  # whole: a terminal can open it
         lines += wrap.wrap(f"    score: {parts_text(match, ', ')}; {coverage_text(match)}")
         lines += wrap.wrap("    matched: " + matched_text(match, sep=", "))
         lines += wrap.wrap("    missing: " + missing_text(match, sep=", "))
