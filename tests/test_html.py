@@ -92,7 +92,7 @@ def test_each_match_shows_score_parts_coverage_and_skills_required_first():
     assert "python 50%" in text
     first = text.index("sql")
     assert first < text.index("spark", first)  # required before preferred
-    assert "USD 50,000–60,000 per year" in text and "Remote" in text and "Full time" in text
+    assert "USD 50,000–60,000 a year" in text and "Remote" in text and "Full-time" in text
 
 
 def test_gaps_chart_and_grid():

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
+from ..filters import JOB_TYPES, job_type_bits, per_year
 from ..models import PARTS, GapReport, Listing, Match, MatchReport
 from .data import (
     CAPTION,
@@ -70,6 +71,9 @@ def _segments(match: Match, scale: float) -> list[_Segment]:
     return out
 
 
+_PERIODS = {1: "a year", 12: "a month", 52: "a week", 260: "a day", 2080: "an hour"}
+
+
 def _facts(listing: Listing) -> list[str]:
     """Return what the posting says besides its text: "Remote", "Full-time", salary, date."""
     facts = []
@@ -77,7 +81,10 @@ def _facts(listing: Listing) -> list[str]:
         facts.append("Remote")
     elif listing.remote is False:
         facts.append("On site")
-    if listing.employment_type:
+    bits = job_type_bits(listing.employment_type)
+    if bits:
+        facts += [name.capitalize() for i, name in enumerate(JOB_TYPES) if bits >> i & 1]
+    elif listing.employment_type:
         facts.append(listing.employment_type.replace("_", " ").capitalize())
     if listing.salary_min is not None or listing.salary_max is not None:
         low, high = listing.salary_min, listing.salary_max
@@ -87,7 +94,14 @@ def _facts(listing: Listing) -> list[str]:
             else f"{low if low is not None else high:,.0f}"
         )
         currency = f"{listing.salary_currency} " if listing.salary_currency else ""
-        period = f" per {listing.salary_period.lower()}" if listing.salary_period else ""
+        periods = per_year(listing.salary_period)
+        period = (
+            f" {_PERIODS[periods]}"
+            if periods in _PERIODS
+            else f" ({listing.salary_period})"
+            if listing.salary_period
+            else ""
+        )
         facts.append(f"{currency}{amount}{period}")
     if listing.date_posted:
         facts.append(f"posted {listing.date_posted[:10]}")
