@@ -184,7 +184,8 @@ class Matcher:
         """Rank the listings for many resumes at once; the same result as ``match`` for each.
 
         Resumes are scored in chunks with one sparse product per chunk, which beats one
-        ``match`` call per resume once there are dozens of them.
+        ``match`` call per resume once there are dozens of them. ``filters`` is applied once,
+        for every resume.
         """
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
@@ -266,7 +267,8 @@ class Matcher:
         rise over the listings that ask for it; skills whose gain is not positive are left out
         (counted in ``not_helping``), and so are skills whose kind is not in ``kinds`` (default:
         every kind but "soft"). Order: the total rise over the listings that ask for it
-        (``gain * asked_by``), then how many ask for it, then name.
+        (``gain * asked_by``), then how many ask for it, then name. ``location`` and
+        ``filters`` choose the listings as for ``match``; the report says which were applied.
         """
         if kinds is None:
             kinds = DEFAULT_GAP_KINDS
