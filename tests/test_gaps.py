@@ -116,3 +116,27 @@ def test_gaps_cli_bad_resume_is_one_line(tmp_path):
     result = run("gaps", str(tmp_path / "missing.pdf"))
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"Error: {tmp_path / 'missing.pdf'}")
+
+
+def test_gap_table_shows_twenty_rows_and_says_how_many_more():
+    from matcher.render.table import SHOWN_GAPS
+
+    result = run("gaps", str(resume_path("ml_scientist")), "--top", "10")
+    data = json.loads(
+        run("gaps", str(resume_path("ml_scientist")), "-n", "10", "-f", "json").stdout
+    )
+    assert len(data["gaps"]) > SHOWN_GAPS
+    rows = [line for line in result.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert len(rows) == SHOWN_GAPS
+    more = len(data["gaps"]) - SHOWN_GAPS
+    assert f"+{more} more skills: --format json or markdown lists them all." in result.stdout
+
+
+def test_gaps_on_a_narrow_terminal_are_blocks_with_whole_names():
+    result = run("gaps", str(resume_path("economist")), "--top", "5", columns=60)
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 60
+    data = json.loads(run("gaps", str(resume_path("economist")), "-n", "5", "-f", "json").stdout)
+    first = data["gaps"][0]
+    assert f"  1. {first['skill']} ({first['kind']})" in result.stdout
+    assert "\u2026" not in result.stdout

@@ -514,9 +514,15 @@ def test_cli_build_replaces_a_newer_format_only_with_the_option(tmp_path):
     meta["version"] = 7
     (folder / "meta.json").write_text(json.dumps(meta))
     refused = run("index", "build", str(SEED_PAGES[1]), "-o", str(folder), "--quiet")
-    assert refused.exit_code == 1 and f"newer format (7; this matcher writes {VERSION})" in refused.stderr
+    assert (
+        refused.exit_code == 1
+        and f"newer format (7; this matcher writes {VERSION})" in refused.stderr
+    )
     forced = run("index", "build", str(SEED_PAGES[1]), "-o", str(folder), "-q", "--replace-newer")
-    assert forced.exit_code == 0 and json.loads((folder / "meta.json").read_text())["version"] == VERSION
+    assert (
+        forced.exit_code == 0
+        and json.loads((folder / "meta.json").read_text())["version"] == VERSION
+    )
 
 
 def test_cli_batches_go_on_past_a_bad_resume_and_fail_at_the_end(tmp_path, saved):

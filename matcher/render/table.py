@@ -31,6 +31,7 @@ from .data import (
     no_gaps_text,
     other_terms,
     parts_text,
+    plural,
     skill_rows,
     summary,
     where,
@@ -225,15 +226,37 @@ def print_table(table: Table, width: int, links: bool = False) -> str:
     return _lines(buffer.getvalue())
 
 
+# A gap table shows this many rows; JSON and Markdown list every gap.
+SHOWN_GAPS = 20
+
+
 def render_gaps(report: GapReport, width: int = 100) -> str:
-    """Return a gap report as a plain-text table."""
+    """Return a gap report as a plain-text table (one block per gap on narrow terminals),
+    the first ``SHOWN_GAPS`` gaps, and how many more there are."""
     title = gaps_title(report)
     if not report.gaps:
         return no_gaps_text(report, title)
+    rows = gap_rows(report)
+    more = len(rows) - SHOWN_GAPS
+    rows = rows[:SHOWN_GAPS]
+    tail = (
+        f"+{plural(more, 'more skill')}: --format json or markdown lists them all.\n"
+        if more > 0
+        else ""
+    )
+    if width < _NARROW:
+        wrap = textwrap.TextWrapper(width=max(width, 30), subsequent_indent=" " * 5)
+        lines = [*textwrap.wrap(title, max(width, 30)), ""]
+        for number, skill, kind, gain, asked, moves in rows:
+            lines += wrap.wrap(f"{number:>3}. {skill} ({kind})")
+            detail = f"{gain}, asked by {asked}" + ("" if moves == "-" else f"; moves {moves}")
+            lines += wrap.wrap("     " + detail)
+        lines += ["", *textwrap.wrap(gaps_caption(report), max(width, 30))]
+        return "\n".join(lines) + "\n" + tail + credits(report.attributions, width)
     table = make_table(title, gaps_caption(report), GAP_HEADER, right={0, 3, 4})
-    for row in gap_rows(report):
+    for row in rows:
         table.add_row(*row)
-    return print_table(table, width) + credits(report.attributions, width)
+    return print_table(table, width) + tail + credits(report.attributions, width)
 
 
 def render_skills(report: SkillsReport, width: int = 100) -> str:
