@@ -33,7 +33,7 @@ def test_table_is_the_default_and_shows_ranked_listings():
     ranks = [line.split()[0] for line in lines if line[:4].strip().isdigit()]
     assert ranks == ["1", "2", "3"]
     assert "Matched skills" in lines[2]
-    assert any(line.startswith("Score (0 to 1): skills, title and words") for line in lines)
+    assert any(line.startswith("Score (0 to 1): the sum of three parts") for line in lines)
     for part in ("skills", "title", "words"):  # the score's split, under each score
         assert sum(line[:16].strip().startswith(f"{part} ") for line in lines) == 3
 

@@ -64,8 +64,8 @@ def test_table_exact():
         "                   title: data scientist 10%; words:\n"
         "                   inference 5%\n"
         "\n"
-        "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; the shares\n"
-        "under it add up to the score. Matched skills, and the largest other shared terms under the listing,\n"
+        "Score (0 to 1): the sum of three parts, skills, title and words, each a cosine similarity times its\n"
+        "weight; the parts' shares add up to the score. Matched skills and the largest other shared terms\n"
         "show their share of the score. Missing: asked-for skills the resume lacks, required first.\n"
         "\n"
         "Links to the postings:\n"
@@ -86,11 +86,11 @@ def test_narrow_terminals_get_blocks_instead_of_columns():
         "    missing: sql, spark (preferred), +1 soft skill\n"
         "    also: title: data scientist 10%; words: inference 5%\n"
         "\n"
-        "Score (0 to 1): skills, title and words, each part a cosine\n"
-        "similarity with its weight; the shares under it add up to\n"
-        "the score. Matched skills, and the largest other shared\n"
-        "terms under the listing, show their share of the score.\n"
-        "Missing: asked-for skills the resume lacks, required first.\n"
+        "Score (0 to 1): the sum of three parts, skills, title and\n"
+        "words, each a cosine similarity times its weight; the parts'\n"
+        "shares add up to the score. Matched skills and the largest\n"
+        "other shared terms show their share of the score. Missing:\n"
+        "asked-for skills the resume lacks, required first.\n"
     )
 
 
@@ -102,7 +102,7 @@ def test_markdown_exact_and_escaped():
         "|---:|---:|---|---|---|---|---|---|---|---|\n"
         "| 1 | 0.500 | skills 85%, title 10%, words 5% | [Data Scientist](https://example.com/j1) | Acme \\| Co | Austin, TX | covers 2 of 5 asked skills (required 1 of 3) | causal inference 60%, python 25% | sql, spark (preferred), +1 soft skill | title: data scientist 10%; words: inference 5% |\n"
         "\n"
-        "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; the shares under it add up to the score. Matched skills, and the largest other shared terms under the listing, show their share of the score. Missing: asked-for skills the resume lacks, required first.\n"
+        "Score (0 to 1): the sum of three parts, skills, title and words, each a cosine similarity times its weight; the parts' shares add up to the score. Matched skills and the largest other shared terms show their share of the score. Missing: asked-for skills the resume lacks, required first.\n"
     )
 
 

@@ -327,10 +327,10 @@ def no_gaps_text(report: GapReport, title: str) -> str:
 
 
 CAPTION = (
-    "Score (0 to 1): skills, title and words, each part a cosine similarity with its weight; "
-    "the shares under it add up to the score. Matched skills, and the largest other shared "
-    "terms under the listing, show their share of the score. Missing: asked-for skills the "
-    "resume lacks, required first."
+    "Score (0 to 1): the sum of three parts, skills, title and words, each a cosine "
+    "similarity times its weight; the parts' shares add up to the score. Matched skills and "
+    "the largest other shared terms show their share of the score. Missing: asked-for skills "
+    "the resume lacks, required first."
 )
 
 
