@@ -62,8 +62,10 @@ def test_analysis_time_grows_linearly(kind, function):
     times = [_best_time(run, make(n)) for n in SIZES]
     if times[-1] < FAST_ENOUGH:
         return
-    ratio = times[-1] / max(times[0], 1e-7)
-    assert ratio < 24, f"{kind}: {function} took {ratio:.0f}x as long for 8x the text {times}"
+    # Twice the text: about twice the time when linear, four times when quadratic. The two
+    # largest sizes are read, where start-up costs and timer noise weigh least.
+    ratio = times[-1] / max(times[-2], 1e-7)
+    assert ratio < 3.2, f"{kind}: {function} took {ratio:.1f}x as long for 2x the text {times}"
 
 
 @pytest.mark.skipif(
