@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Settings
 from .skills import SkillVocabulary, builtin_vocabulary
@@ -88,6 +89,15 @@ _PHRASE_AT = re.compile(
     "(?i:" + "|".join(f"(?:{p.pattern})" for p in _HEADING_KINDS.values()) + r")(?![\w'])"
 )
 _CAPITALISED = re.compile(r"(?<![\w'])[A-Z]")
+# The first words of the heading phrases (more, if a phrase holds alternatives of its own): a
+# capitalised word that is none of them starts no heading, and is passed over without trying
+# every phrase at it, which is most of the cost of finding headings.
+_FIRST_WORDS = frozenset(
+    re.match(r"(?:\(\?:)?([a-z]+)", phrase.strip()).group(1)  # type: ignore[union-attr]
+    for phrases in _HEADINGS.values()
+    for phrase in phrases.split("|")
+)
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
 _CAPITALS_RUN = re.compile(r"[A-Z][A-Z/&'.]*(?: [A-Z][A-Z/&'.]*)*(?![\w'])")
 _AFTER_HEADING = re.compile(r"\s*\n|\s+[A-Z0-9\u2022*\-\u2013]")
 _COLON_AFTER = re.compile(r"\s*:")
@@ -120,6 +130,11 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
         start = capital.start()
         if start < last_end:
             continue
+        letters = _ASCII_LETTERS.match(text, start).end()  # type: ignore[union-attr]
+        if text[start:letters].lower() not in _FIRST_WORDS and (
+            letters == len(text) or text[letters].isascii()
+        ):
+            continue  # (a letter beyond ASCII may match one of a phrase, ignoring case: "K")
         after_space = start == 0 or text[start - 1].isspace()
         capitals = _CAPITALS_RUN.match(text, start, start + _HEADING_MAX)
         if capitals and capitals.end() == start + _HEADING_MAX:
@@ -217,16 +232,15 @@ def sentences(text: str, settings: Settings) -> list[Sentence]:
             piece = piece.strip().lstrip(":-\u2013\u2022* ").strip()
             if not piece:
                 continue
-            if any_legal and _LEGAL.search(piece.lower()):
+            lower = piece.lower()
+            if any_legal and _LEGAL.search(lower):
                 weight_here = min(weight, BOILERPLATE_WEIGHT)
             else:
                 weight_here = weight
             shingles = (
-                frozenset()
-                if kind in _NEVER_BOILERPLATE
-                else _shingles(_WORD.findall(piece.lower()))
+                frozenset() if kind in _NEVER_BOILERPLATE else _shingles(_WORD.findall(lower))
             )
-            preferred = kind == "preferred" or _PREFERRED.search(piece.lower()) is not None
+            preferred = kind == "preferred" or _PREFERRED.search(lower) is not None
             result.append(Sentence(piece, weight_here, kind, shingles, preferred))
     return result
 
@@ -234,8 +248,9 @@ def sentences(text: str, settings: Settings) -> list[Sentence]:
 def _shingles(words: list[str]) -> frozenset[int]:
     if len(words) < _SHINGLE_WORDS + _MIN_SHINGLES - 1:
         return frozenset()
-    n = _SHINGLE_WORDS
-    return frozenset(hash(tuple(words[i : i + n])) for i in range(len(words) - n + 1))
+    # Each triple is the tuple (words[i], words[i + 1], words[i + 2]), made by zip, not slicing.
+    triples = zip(*(words[i:] for i in range(_SHINGLE_WORDS)), strict=False)
+    return frozenset(map(hash, triples))
 
 
 def repeated_shingles(documents: Iterable[list[Sentence]], min_documents: int) -> set[int]:
@@ -310,6 +325,9 @@ def term_text(key: str) -> str:
 
 
 _SPACE = re.compile(r"\s")
+# Bounds on the analyzer's memos: distinct sentences kept, word types kept.
+_SENTENCES_CACHED = 1 << 15
+_WORD_FORMS_KEPT = 1 << 18
 
 
 def _lead_cut(text: str, share: float) -> int:
@@ -342,6 +360,11 @@ class Analyzer:
             else:
                 self._make = vocabulary or builtin_vocabulary
         self._uses_title = settings.part_weights()[1] > 0
+        # Each word type's form as a term (None: dropped), worked out once (see ``_unigrams``).
+        self._word_forms: dict[str, str | None] = {}
+        # Listings repeat sentences (a trust's intro, the same requirements): each distinct
+        # sentence is analysed once while it is among the last ones seen.
+        self._sentence_terms = lru_cache(maxsize=_SENTENCES_CACHED)(self._split)
 
     @property
     def vocabulary(self) -> SkillVocabulary | None:
@@ -353,7 +376,7 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """Return the skills and words of ``text`` in order, a term per occurrence, no prefixes."""
         skills, words = self._split(text)
-        return skills + words
+        return [*skills, *words]
 
     def query_terms(self, text: str) -> list[str]:
         """Return a resume's index terms (with part prefixes), a term per occurrence.
@@ -371,20 +394,20 @@ class Analyzer:
 
     def _query_terms(self, text: str) -> list[str]:
         skills, words = self._split(text)
-        terms = [SKILL_PREFIX + skill for skill in skills] + words
+        terms = [SKILL_PREFIX + skill for skill in skills] + list(words)
         if self._uses_title:
             terms += [TITLE_PREFIX + word for word in self._words(text)]
         return terms
 
     def skill_terms(self, text: str) -> list[str]:
         """Return the skills named in ``text``, a name per occurrence."""
-        return self._split(text)[0]
+        return list(self._split(text)[0])
 
-    def _split(self, text: str) -> tuple[list[str], list[str]]:
+    def _split(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Return the skills in ``text`` (with those a skill's words name inside it, see
         ``SkillVocabulary.implied``) and the words of what is left once they are cut out."""
         if self.vocabulary is None:
-            return [], self._words(text)
+            return (), tuple(self._words(text))
         skills: list[str] = []
         rest: list[str] = []
         last = 0
@@ -397,7 +420,7 @@ class Analyzer:
                 rest.append(text[last : hit.start])
                 last = hit.end
         rest.append(text[last:])
-        return skills, self._words(" ".join(rest))
+        return tuple(skills), tuple(self._words(" ".join(rest)))
 
     def _words(self, text: str) -> list[str]:
         if not self.settings.bigrams:
@@ -411,15 +434,35 @@ class Analyzer:
         return words + pairs
 
     def _unigrams(self, text: str) -> list[str]:
-        words = _WORD.findall(text.lower())
-        if self.settings.stop_words:  # and numbers: "2019", "000" say nothing about a job
-            words = [w for w in words if w not in STOP_WORDS and not w.isdigit()]
-        if self.settings.placeholders:
-            words = [w for w in words if w not in PLACEHOLDERS]
-        if self.settings.plurals:
-            names = {m.lower() for m in _CAPITAL_S_NAME.findall(text)} if "S" in text else ()
-            words = [w if w in names else _singular(w) for w in words]
-        return words
+        words: list[str] = _WORD.findall(text.lower())
+        settings = self.settings
+        if not (settings.stop_words or settings.placeholders or settings.plurals):
+            return words
+        names = (
+            {m.lower() for m in _CAPITAL_S_NAME.findall(text)}
+            if settings.plurals and "S" in text
+            else ()
+        )
+        forms = self._word_forms
+        if len(forms) > _WORD_FORMS_KEPT:
+            forms.clear()
+        out = []
+        for word in words:
+            try:
+                form = forms[word]
+            except KeyError:  # rare once the common words are in
+                form = forms[word] = self._word_form(word)
+            if form is not None:
+                out.append(word if word in names else form)
+        return out
+
+    def _word_form(self, word: str) -> str | None:
+        """Return a word as a term (plural folded), or None when the settings drop it."""
+        if self.settings.stop_words and (word in STOP_WORDS or word.isdigit()):
+            return None  # numbers too: "2019", "000" say nothing about a job
+        if self.settings.placeholders and word in PLACEHOLDERS:
+            return None
+        return _singular(word) if self.settings.plurals else word
 
     def listing_terms(
         self,
@@ -455,7 +498,7 @@ class Analyzer:
                 weight = min(weight, BOILERPLATE_WEIGHT)
             if weight <= 0.0:
                 continue
-            skills, words = self._split(sentence.text)
+            skills, words = self._sentence_terms(sentence.text)
             skill_weight = weight * (preferred_weight if sentence.preferred else 1.0)
             for skill in skills:
                 key = SKILL_PREFIX + skill

@@ -1,0 +1,251 @@
+"""The faster build gives the very index the straightforward one did.
+
+The reference below is the build as it stood before it was made faster (issue 12): one process,
+every sentence analysed afresh, headings tried at every capital, words filtered list by list.
+The index the package builds must hold the same arrays, bit for bit, on the bundled listings and
+on real NHS postings, in one process and in several.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher import analyse, skills
+from matcher.analyse import (
+    _AFTER_HEADING,
+    _CAPITALISED,
+    _CAPITALS_RUN,
+    _COLON_AFTER,
+    _HEADING_MAX,
+    _PHRASE_AT,
+    _RUN_ON_BEFORE,
+    _SENTENCE_END_BEFORE,
+    _WORD,
+    PLACEHOLDERS,
+    SKILL_PREFIX,
+    STOP_WORDS,
+    Analyzer,
+    _heading_kind,
+    _singular,
+    repeated_shingles,
+    sentences,
+)
+from matcher.index import Index, _assemble, build_index
+from matcher.models import UNTITLED, Listing, Settings
+
+from .conftest import SHARED
+
+NHS = SHARED / "data" / "nhs_jobs" / "nhs_jobs_2020.jsonl"
+NHS_SAMPLE = 700  # two chunks of listings and more, so that several processes share the work
+
+
+def _reference_headings(text: str) -> list[tuple[int, int, str]]:
+    found = []
+    last_end = 0
+    for capital in _CAPITALISED.finditer(text):
+        start = capital.start()
+        if start < last_end:
+            continue
+        after_space = start == 0 or text[start - 1].isspace()
+        capitals = _CAPITALS_RUN.match(text, start, start + _HEADING_MAX)
+        if capitals and capitals.end() == start + _HEADING_MAX:
+            capitals = None
+        if after_space and capitals and len(capitals.group()) > 1:
+            kind = _heading_kind(capitals.group())
+            if kind:
+                found.append((start, capitals.end(), kind))
+                last_end = capitals.end()
+                continue
+        phrase = _PHRASE_AT.match(text, start)
+        if phrase is None:
+            continue
+        end = phrase.end()
+        heading = phrase.group()
+        kind = _heading_kind(heading)
+        before = text[max(0, start - 2) : start]
+        if (
+            (after_space and _COLON_AFTER.match(text, end))
+            or (
+                (start == 0 or text[start - 1] == "\n" or _SENTENCE_END_BEFORE.search(before))
+                and _AFTER_HEADING.match(text, end)
+            )
+            or (
+                kind != "company"
+                and " " in heading
+                and heading.split(" ", 1)[0][1:].islower()
+                and _RUN_ON_BEFORE.search(before)
+                and _AFTER_HEADING.match(text, end)
+                and not text.startswith("\n", end)
+            )
+        ):
+            found.append((start, end, kind))
+            last_end = end
+    return found
+
+
+def _reference_shingles(words: list[str]) -> frozenset[int]:
+    if len(words) < 3 + 6 - 1:
+        return frozenset()
+    return frozenset(hash(tuple(words[i : i + 3])) for i in range(len(words) - 3 + 1))
+
+
+_NOT_TEXT = skills._NOT_TEXT
+_PERSON = skills._PERSON
+
+
+def _reference_masked(text: str) -> str:
+    spans = [m.span() for m in _NOT_TEXT.finditer(text)]
+    for m in _PERSON.finditer(text):
+        group = next(g for g in ("name", "contact", "ref") if m.group(g))
+        spans.append(m.span(group))
+    first = skills._first_line(text)
+    if first is not None:
+        spans.append(first)
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+class _ReferenceAnalyzer(Analyzer):
+    """Every sentence analysed afresh, words filtered list by list."""
+
+    def _sentence_terms(self, text: str):  # type: ignore[override]
+        return self._split(text)
+
+    def _unigrams(self, text: str) -> list[str]:
+        words = _WORD.findall(text.lower())
+        if self.settings.stop_words:
+            words = [w for w in words if w not in STOP_WORDS and not w.isdigit()]
+        if self.settings.placeholders:
+            words = [w for w in words if w not in PLACEHOLDERS]
+        if self.settings.plurals:
+            names = {m.lower() for m in analyse._CAPITAL_S_NAME.findall(text)} if "S" in text else ()
+            words = [w if w in names else _singular(w) for w in words]
+        return words
+
+
+def _reference_build(listings: list[Listing], settings: Settings) -> Index:
+    """Return the index built the plain way: all in one process, each listing twice analysed."""
+    analyzer = _ReferenceAnalyzer(settings)
+    documents = [sentences(listing.description, settings) for listing in listings]
+    repeated = (
+        repeated_shingles(documents, settings.boilerplate_min_listings)
+        if settings.sections
+        else set()
+    )
+    columns: dict[str, int] = {}
+    indptr, indices, data = array("q", [0]), array("i"), array("d")
+    asked_indptr, asked, required = array("q", [0]), array("i"), array("b")
+    for listing, document in zip(listings, documents, strict=True):
+        title = listing.title if listing.title and listing.title != UNTITLED else None
+        weights, asks = analyzer.listing_terms(document, title, repeated)
+        indices.extend([columns.setdefault(t, len(columns)) for t in weights])
+        data.extend(weights.values())
+        indptr.append(len(indices))
+        for skill, is_required in sorted(asks.items()):
+            asked.append(columns[SKILL_PREFIX + skill])
+            required.append(is_required)
+        asked_indptr.append(len(asked))
+    return _assemble(
+        listings, analyzer, columns, indptr, indices, data, asked_indptr, asked, required
+    )
+
+
+ARRAYS = (
+    "idf indptr rows weights parts asked_indptr asked_columns asked_required part_weights "
+    "query_floors"
+).split()
+
+
+def _assert_same(built: Index, reference: Index) -> None:
+    assert list(built.terms) == list(reference.terms)  # type: ignore[call-overload]
+    for name in ARRAYS:
+        mine, theirs = getattr(built, name), getattr(reference, name)
+        assert mine.dtype == theirs.dtype, name
+        assert np.array_equal(mine, theirs), name
+
+
+def _nhs_listings(tmp_path: Path) -> list[Listing]:
+    from matcher import load_listings
+
+    sample = tmp_path / "nhs_sample.jsonl"
+    with NHS.open(encoding="utf-8") as f:
+        sample.write_text("".join(next(f) for _ in range(NHS_SAMPLE)), encoding="utf-8")
+    return list(load_listings(sample))
+
+
+def _reference(listings: list[Listing], settings: Settings, monkeypatch) -> Index:
+    with monkeypatch.context() as patched:
+        patched.setattr(analyse, "_headings", _reference_headings)
+        patched.setattr(analyse, "_shingles", _reference_shingles)
+        patched.setattr(skills, "_masked", _reference_masked)
+        return _reference_build(listings, settings)
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings.plain()], ids=["default", "plain"])
+def test_bundled_listings_give_the_reference_index(fixture_listings, settings, monkeypatch):
+    listings = list(fixture_listings)
+    reference = _reference(listings, settings, monkeypatch)
+    _assert_same(build_index(listings, Analyzer(settings), workers=1), reference)
+
+
+@pytest.mark.skipif(not NHS.is_file(), reason="../shared/data/nhs_jobs is not beside this checkout")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_nhs_postings_give_the_reference_index(tmp_path, workers, monkeypatch):
+    listings = _nhs_listings(tmp_path)
+    reference = _reference(listings, Settings(), monkeypatch)
+    assert reference.nnz > 50_000  # a sample big enough to mean something
+    _assert_same(build_index(listings, Analyzer(Settings()), workers=workers), reference)
+
+
+def test_the_reference_differs_where_the_code_would():
+    """The comparison can fail: an index of other listings is not the reference's."""
+    listings = [Listing("1", "Nurse", "Requirements: nursing degree. Duties: ward rounds.")]
+    other = [Listing("1", "Nurse", "Requirements: nursing degrees. Duties: ward rounds daily.")]
+    with pytest.raises(AssertionError):
+        _assert_same(
+            build_index(other, Analyzer(Settings()), workers=1),
+            _reference_build(listings, Settings()),
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About the team Our team builds",
+        "ABOUT US\nWe are a trust. Key responsibilities: run clinics",
+        "Ba\u017fic qualifications: a degree",  # a long s matches "s" when case is ignored
+        "Essential\n- registered nurse\nDesirable\n- ICU experience",
+        "What you'll do: lead. Who you are: kind. The Role - manage wards",
+        "Tools\u212a and Technology: SQL",
+    ],
+)
+def test_headings_are_found_as_before(text):
+    assert analyse._headings(text) == _reference_headings(text)
+
+
+def test_headings_are_found_as_before_in_nhs_postings():
+    if not NHS.is_file():
+        pytest.skip("../shared/data/nhs_jobs is not beside this checkout")
+    import json
+
+    with NHS.open(encoding="utf-8") as f:
+        texts = [json.loads(next(f))["description"] or "" for _ in range(2000)]
+    assert sum(len(_reference_headings(t)) for t in texts) > 500
+    for text in texts:
+        assert analyse._headings(text) == _reference_headings(text)
+
+
+def test_word_forms_are_the_reference_ones():
+    text = "Nurses AWS NeurIPS analysts the Company Name caches coaches NEWS news businesses"
+    for settings in (Settings(), Settings.plain(), Settings(plurals=False)):
+        assert Analyzer(settings)._unigrams(text) == _ReferenceAnalyzer(settings)._unigrams(text)
+    assert re.search("nurse", " ".join(Analyzer(Settings())._unigrams(text)))
