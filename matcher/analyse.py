@@ -88,16 +88,21 @@ _HEADING_KINDS = {
 _PHRASE_AT = re.compile(
     "(?i:" + "|".join(f"(?:{p.pattern})" for p in _HEADING_KINDS.values()) + r")(?![\w'])"
 )
-_CAPITALISED = re.compile(r"(?<![\w'])[A-Z]")
-# The first words of the heading phrases (more, if a phrase holds alternatives of its own): a
-# capitalised word that is none of them starts no heading, and is passed over without trying
-# every phrase at it, which is most of the cost of finding headings.
-_FIRST_WORDS = frozenset(
-    re.match(r"(?:\(\?:)?([a-z]+)", phrase.strip()).group(1)  # type: ignore[union-attr]
-    for phrases in _HEADINGS.values()
-    for phrase in phrases.split("|")
+# Where a heading may start: a capital opening a word that is the first word of a heading
+# phrase (splitting on every "|" finds them all, and a few more). Other capitalised words, most
+# of them, are passed over without trying every phrase at each. A letter beyond ASCII after the
+# word is let through: ignoring case, "\u212a" (Kelvin) matches "k" in a phrase.
+_FIRST_WORDS = sorted(
+    {
+        re.match(r"(?:\(\?:)?([a-z]+)", phrase.strip()).group(1)  # type: ignore[union-attr]
+        for phrases in _HEADINGS.values()
+        for phrase in phrases.split("|")
+    },
+    key=lambda word: (-len(word), word),
 )
-_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_CAPITALISED = re.compile(
+    r"(?<![\w'])(?=[A-Z])(?=(?i:" + "|".join(_FIRST_WORDS) + r")(?![A-Za-z])|[A-Za-z]+[^\x00-\x7f])"
+)
 _CAPITALS_RUN = re.compile(r"[A-Z][A-Z/&'.]*(?: [A-Z][A-Z/&'.]*)*(?![\w'])")
 _AFTER_HEADING = re.compile(r"\s*\n|\s+[A-Z0-9\u2022*\-\u2013]")
 _COLON_AFTER = re.compile(r"\s*:")
@@ -130,11 +135,6 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
         start = capital.start()
         if start < last_end:
             continue
-        letters = _ASCII_LETTERS.match(text, start).end()  # type: ignore[union-attr]
-        if text[start:letters].lower() not in _FIRST_WORDS and (
-            letters == len(text) or text[letters].isascii()
-        ):
-            continue  # (a letter beyond ASCII may match one of a phrase, ignoring case: "K")
         after_space = start == 0 or text[start - 1].isspace()
         capitals = _CAPITALS_RUN.match(text, start, start + _HEADING_MAX)
         if capitals and capitals.end() == start + _HEADING_MAX:
@@ -175,8 +175,10 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
 # Sentence ends, and bullets run into one line ("... tests • Develop ...", "... - Design ...").
 # Every break but the first starts where a run of spaces does ("(?<!\s)"): tried inside a
 # long run, each alternative would scan to its end again, which is quadratic in its length.
+# Every break starts with white space: "(?=\s)" says so first, which rejects the other positions
+# at once instead of after trying each alternative there.
 _SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])\s+(?=\S)|(?<!\s)(?:\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z]))"
+    r"(?=\s)(?:(?<=[.!?])\s+(?=\S)|(?<!\s)(?:\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z])))"
 )
 # Sentences that are pay, benefits or legal statements wherever they stand. Searched in
 # lower-cased text: that is four times faster than a case-insensitive pattern.
