@@ -91,17 +91,22 @@ _PHRASE_AT = re.compile(
 # Where a heading may start: a capital opening a word that is the first word of a heading
 # phrase (splitting on every "|" finds them all, and a few more). Other capitalised words, most
 # of them, are passed over without trying every phrase at each. A letter beyond ASCII after the
-# word is let through: ignoring case, "\u212a" (Kelvin) matches "k" in a phrase.
-_FIRST_WORDS = sorted(
+# word is let through: ignoring case, "\u212a" (Kelvin) matches "k" in a phrase. The pattern
+# opens with the capital itself, so that the search skips from capital to capital.
+_FIRST_WORDS: dict[str, list[str]] = {}
+for _word in sorted(
     {
         re.match(r"(?:\(\?:)?([a-z]+)", phrase.strip()).group(1)  # type: ignore[union-attr]
         for phrases in _HEADINGS.values()
         for phrase in phrases.split("|")
     },
     key=lambda word: (-len(word), word),
-)
+):
+    _FIRST_WORDS.setdefault(_word[0].upper(), []).append(_word[1:])
 _CAPITALISED = re.compile(
-    r"(?<![\w'])(?=[A-Z])(?=(?i:" + "|".join(_FIRST_WORDS) + r")(?![A-Za-z])|[A-Za-z]+[^\x00-\x7f])"
+    r"[A-Z](?<![\w'].)(?:(?:"
+    + "|".join(f"(?<={first})(?i:{'|'.join(rests)})" for first, rests in _FIRST_WORDS.items())
+    + r")(?![A-Za-z])|[A-Za-z]*(?=[^\x00-\x7f]))"
 )
 _CAPITALS_RUN = re.compile(r"[A-Z][A-Z/&'.]*(?: [A-Z][A-Z/&'.]*)*(?![\w'])")
 _AFTER_HEADING = re.compile(r"\s*\n|\s+[A-Z0-9\u2022*\-\u2013]")

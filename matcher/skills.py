@@ -256,7 +256,11 @@ class SkillVocabulary:
         # reach[i]: how many tokens a form starting at token i may span before a break.
         reach = [1] * len(toks)
         for j in range(len(toks) - 2, -1, -1):
-            if not _breaks(text, toks[j].end(), toks[j + 1]):
+            end, following = toks[j].end(), toks[j + 1]
+            # Most tokens are one space apart, which never ends a phrase.
+            if (following.start() == end + 1 and text[end] == " ") or not _breaks(
+                text, end, following
+            ):
                 reach[j] = reach[j + 1] + 1
         sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
         maybe: list[tuple[int, int, int]] = []
@@ -389,7 +393,9 @@ def _breaks(text: str, start: int, following: re.Match[str]) -> bool:
 
 def _masked(text: str) -> str:
     """Return ``text`` with addresses and people's names blanked out, same length."""
-    spans = [m.span() for m in _NOT_TEXT.finditer(text)]
+    # Every address holds a "/", an "@" or "www." (in any case): most sentences hold none.
+    maybe_address = "/" in text or "@" in text or "www." in text.lower()
+    spans = [m.span() for m in _NOT_TEXT.finditer(text)] if maybe_address else []
     for m in _PERSON.finditer(text):
         group = next(g for g in ("name", "contact", "ref") if m.group(g))
         spans.append(m.span(group))

@@ -249,3 +249,26 @@ def test_word_forms_are_the_reference_ones():
     for settings in (Settings(), Settings.plain(), Settings(plurals=False)):
         assert Analyzer(settings)._unigrams(text) == _ReferenceAnalyzer(settings)._unigrams(text)
     assert re.search("nurse", " ".join(Analyzer(Settings())._unigrams(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See WWW.NHS.UK/jobs or mail jo@trust.nhs.uk",
+        "Apply at nhsjobs.com/apply today. Contact Dr. Ruby Jenkins",
+        "Jane Smith\nPython developer, github.com/jane",
+        "no address here at all",
+    ],
+)
+def test_addresses_and_names_are_masked_as_before(text):
+    assert skills._masked(text) == _reference_masked(text)
+    assert skills._masked(text.lower()) == _reference_masked(text.lower())
+
+
+def test_resumes_are_masked_as_before():
+    from .conftest import RESUMES
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RESUMES.glob("*.txt"))]
+    assert texts
+    for text in texts:
+        assert skills._masked(text) == _reference_masked(text)
