@@ -1,7 +1,8 @@
 """Speed of matcher beside scikit-learn and bm25s at 10k, 100k and 1M listings, in one run.
 
 Usage: python benchmarks/speed.py [--sizes 10000,100000,1000000 | --quick] [--queries 50]
-                                  [--real PATH] [--resumes PATH] [--max-build-seconds 900]
+                                  [--real [PATH] [--real-like]] [--resumes PATH]
+                                  [--max-build-seconds 900]
                                   [--keep DIR] [--seed 0]
 
 At every size N, on the same texts and in the same run, it measures:
@@ -34,8 +35,9 @@ English words), generated with numpy from --seed; resumes are ~400 words from th
 distribution. With --real PATH (JSON Lines with title and description, e.g.
 ../shared/data/nhs_jobs/nhs_jobs_2020.jsonl) sizes are capped at the postings available, and the
 resumes are the ``text`` of --resumes (default: title_bench's dev queries), or else postings
-beyond the largest size. Corpora are written to a temporary folder, removed at the end unless
---keep DIR.
+beyond the largest size. With --real-like as well, listings of any size are made of the
+postings' sentences recombined (see ``real_like``). Corpora are written to a temporary folder,
+removed at the end unless --keep DIR.
 
 A matcher API or command that does not exist yet prints "n/a (not implemented yet)". Figures
 are from one run on one machine: compare the ratios, not the seconds.
@@ -49,6 +51,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -366,6 +369,32 @@ def write_real(
     return notes
 
 
+# Where a posting is cut into the pieces --real-like recombines: sentence ends and line breaks.
+_PIECE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+
+
+def real_like(postings: list[tuple[str, str]], count: int, seed: int) -> list[tuple[str, str]]:
+    """Return ``count`` listings made of real postings' sentences, recombined.
+
+    Each takes a real posting's title and its number of pieces (sentences and lines), so that
+    lengths, and with them non-zeros per listing, follow the real ones; the pieces are drawn
+    at random from all the postings' pieces. Real boards repeat sentences less than this
+    (each piece recurs about count x pieces / all pieces times), which flatters any cache of
+    per-sentence work: quote --real figures beside these.
+    """
+    cut = [[p for p in _PIECE_BREAK.split(d) if p.strip()] for _, d in postings]
+    pool = [piece for pieces in cut for piece in pieces]
+    rng = np.random.default_rng([seed, 2])
+    models = rng.integers(0, len(postings), count)
+    sizes = np.array([len(cut[i]) for i in models.tolist()])
+    drawn = rng.integers(0, len(pool), int(sizes.sum())).tolist()
+    out, at = [], 0
+    for model, size in zip(models.tolist(), sizes.tolist(), strict=True):
+        out.append((postings[model][0], "\n".join(pool[j] for j in drawn[at : at + size])))
+        at += size
+    return out
+
+
 def write_resumes(corpus: Path, texts: Sequence[str]) -> None:
     with (corpus / "resumes.jsonl").open("w", encoding="utf-8") as handle:
         for i, text in enumerate(texts):
@@ -377,7 +406,10 @@ def corpus_worker(config: Result, result: Result) -> None:
     corpus.mkdir(parents=True, exist_ok=True)
     sizes = config["sizes"]
     postings = read_postings(Path(config["real"])) if config["real"] else []
-    if config["real"]:
+    if config.get("real_like"):
+        postings = real_like(postings, max(sizes), config["seed"])
+        result["notes"]["like"] = "listings: real postings' sentences recombined (--real-like)"
+    elif config["real"]:
         capped = sorted({min(n, len(postings)) for n in sizes})
         if capped != sizes:
             result["notes"]["sizes"] = f"sizes capped at the {len(postings):,} postings with text"
@@ -1001,6 +1033,11 @@ def main() -> None:
         metavar="PATH",
         help=f"real postings instead of synthetic ones (PATH default: {DEFAULT_REAL})",
     )
+    parser.add_argument(
+        "--real-like",
+        action="store_true",
+        help="with --real: listings made of the postings' sentences recombined, at any size",
+    )
     parser.add_argument("--resumes", type=Path, help="JSON Lines with a text field")
     parser.add_argument("--max-build-seconds", type=float, default=900.0)
     parser.add_argument("--cosine-max", type=int, default=100_000)
@@ -1023,6 +1060,8 @@ def main() -> None:
         worker_main(args.worker, args.n, args.workdir, args.extra)
         return
 
+    if args.real_like and not args.real:
+        args.real = DEFAULT_REAL
     sizes = [10_000] if args.quick else sorted({int(s) for s in args.sizes.split(",") if s})
     if args.real and not args.real.is_file():
         sys.exit(f"benchmarks/speed.py: {args.real} not found")
@@ -1037,6 +1076,7 @@ def main() -> None:
         "queries": args.queries,
         "batch": args.batch,
         "real": str(args.real) if args.real else None,
+        "real_like": bool(args.real_like),
         "resumes": str(args.resumes) if args.resumes else None,
         "max_build_seconds": args.max_build_seconds,
         "cosine_max": args.cosine_max,
@@ -1069,7 +1109,8 @@ def report(run: Run, args: argparse.Namespace) -> None:
     python = sys.version.split()[0]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"matcher speed benchmark, {when}, python {python}, {os.cpu_count()} cpus, load {load}")
-    kind = f"real postings from {args.real}" if args.real else (
+    real = "real-like, from the postings in" if args.real_like else "real postings from"
+    kind = f"{real} {args.real}" if args.real else (
         f"synthetic (Zipf {args.zipf}, {args.vocabulary:,} made-up words + real ones, seed "
         f"{args.seed})"
     )  # fmt: skip
