@@ -253,28 +253,31 @@ class SkillVocabulary:
         text = _masked(text)
         toks = tokens(text)
         lower = [t.group().lower() for t in toks]
-        # reach[i]: how many tokens a form starting at token i may span before a break.
-        reach = [1] * len(toks)
-        for j in range(len(toks) - 2, -1, -1):
-            end, following = toks[j].end(), toks[j + 1]
-            # Most tokens are one space apart, which never ends a phrase.
-            if (following.start() == end + 1 and text[end] == " ") or not _breaks(
-                text, end, following
-            ):
-                reach[j] = reach[j + 1] + 1
         sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
         maybe: list[tuple[int, int, int]] = []
-        i = 0
-        while i < len(toks):
-            found = None
-            if lower[i] in self._starts:
-                found = self._longest_at(toks, lower, i, min(self._longest, reach[i]))
+        last = len(toks) - 1
+        broken: dict[int, bool] = {}  # gap j (after token j): whether it ends a phrase
+        resume_at = 0
+        for i in [i for i, word in enumerate(lower) if word in self._starts]:
+            if i < resume_at:
+                continue  # inside the form found before
+            # How many tokens a form starting here may span before a break (at most _longest).
+            reach = 1
+            for j in range(i, min(i + self._longest - 1, last)):
+                if j not in broken:
+                    end, following = toks[j].end(), toks[j + 1]
+                    # Most tokens are one space apart, which never ends a phrase.
+                    broken[j] = not (following.start() == end + 1 and text[end] == " ") and (
+                        _breaks(text, end, following)
+                    )
+                if broken[j]:
+                    break
+                reach += 1
+            found = self._longest_at(toks, lower, i, reach)
             if found is None:
-                i += 1
                 continue
-            end, form = found
-            (maybe if form.ambiguous else sure).append((i, end, form.skill))
-            i = end
+            resume_at, form = found
+            (maybe if form.ambiguous else sure).append((i, resume_at, form.skill))
         hits = list(sure)
         if maybe:
             hits += self._supported(text, toks, lower, sure, maybe)

@@ -114,6 +114,36 @@ def _reference_masked(text: str) -> str:
     return "".join(chars)
 
 
+def _reference_find(self, text: str) -> list[skills.SkillHit]:
+    text = skills._masked(text)
+    toks = skills.tokens(text)
+    lower = [t.group().lower() for t in toks]
+    reach = [1] * len(toks)
+    for j in range(len(toks) - 2, -1, -1):
+        if not skills._breaks(text, toks[j].end(), toks[j + 1]):
+            reach[j] = reach[j + 1] + 1
+    sure: list[tuple[int, int, int]] = []
+    maybe: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(toks):
+        found = None
+        if lower[i] in self._starts:
+            found = self._longest_at(toks, lower, i, min(self._longest, reach[i]))
+        if found is None:
+            i += 1
+            continue
+        end, form = found
+        (maybe if form.ambiguous else sure).append((i, end, form.skill))
+        i = end
+    hits = list(sure)
+    if maybe:
+        hits += self._supported(text, toks, lower, sure, maybe)
+    return [
+        skills.SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
+        for first, end, skill in sorted(hits)
+    ]
+
+
 class _ReferenceAnalyzer(Analyzer):
     """Every sentence analysed afresh, words filtered list by list."""
 
@@ -187,6 +217,7 @@ def _reference(listings: list[Listing], settings: Settings, monkeypatch) -> Inde
         patched.setattr(analyse, "_headings", _reference_headings)
         patched.setattr(analyse, "_shingles", _reference_shingles)
         patched.setattr(skills, "_masked", _reference_masked)
+        patched.setattr(skills.SkillVocabulary, "find", _reference_find)
         return _reference_build(listings, settings)
 
 
@@ -272,3 +303,22 @@ def test_resumes_are_masked_as_before():
     assert texts
     for text in texts:
         assert skills._masked(text) == _reference_masked(text)
+
+
+def test_skills_are_found_as_before_in_resumes_and_postings():
+    from .conftest import RESUMES
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RESUMES.glob("*.txt"))]
+    texts += ["Python, R or C; Go and gradient\nboosting. Node and Express", "C++ / C# / .NET"]
+    if NHS.is_file():
+        import json
+
+        with NHS.open(encoding="utf-8") as f:
+            texts += [json.loads(next(f))["description"] or "" for _ in range(300)]
+    vocabulary = skills.builtin_vocabulary()
+    found = 0
+    for text in texts:
+        hits = vocabulary.find(text)
+        assert hits == _reference_find(vocabulary, text)
+        found += len(hits)
+    assert found > 1000
