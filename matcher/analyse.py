@@ -219,37 +219,73 @@ class Sentence:
     preferred: bool = False  # in a preferred section, or worded so ("... is a plus")
 
 
+# Where a sentence stands in its text and what it is: (start, end, kind, legal, preferred), so
+# that ``text[start:end]`` is the sentence and ``legal`` says it is a pay or legal statement.
+Span = tuple[int, int, str, bool, bool]
+# The kinds of text a sentence can stand in, numbered (see ``index.py``, which keeps spans).
+KINDS = ("body", "intro", *_HEADINGS)
+
+
 def sentences(text: str, settings: Settings) -> list[Sentence]:
     """Return ``text`` cut into weighted sentences (one of weight 1 when sections are off)."""
     if not settings.sections:
         return [Sentence(text, 1.0, "body", frozenset())]
+    return [sentence_at(text, span) for span in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Return where each sentence of ``text`` stands, as ``sentences`` cuts it with sections on.
+
+    The work of cutting (headings, breaks, legal and preferred wording) is done here once:
+    ``sentence_at`` then makes a sentence from its span at the cost of a slice.
+    """
     cuts = _headings(text)
     any_legal = _LEGAL.search(text.lower()) is not None
-    parts: list[tuple[str, str]] = []
+    parts: list[tuple[int, int, str]] = []
     if not cuts:
-        parts.append((text, "body"))
+        parts.append((0, len(text), "body"))
     else:
-        parts.append((text[: cuts[0][0]], "intro"))
+        parts.append((0, cuts[0][0], "intro"))
         for (_, end, kind), nxt in zip(cuts, [c[0] for c in cuts[1:]] + [len(text)], strict=True):
-            parts.append((text[end:nxt], kind))
-    result = []
-    for part, kind in parts:
-        weight = SECTION_WEIGHTS.get(kind, 1.0)
-        for piece in _SENTENCE_BREAK.split(part):
-            piece = piece.strip().lstrip(":-\u2013\u2022* ").strip()
+            parts.append((end, nxt, kind))
+    result: list[Span] = []
+    for part_start, part_end, kind in parts:
+        part = text[part_start:part_end]
+        at = 0
+        for cut in [*_SENTENCE_BREAK.finditer(part), None]:  # the pieces re.split would give
+            raw = part[at : cut.start()] if cut else part[at:]
+            start = part_start + at
+            at = cut.end() if cut else len(part)
+            stripped = raw.strip()
+            start += len(raw) - len(raw.lstrip())
+            lead = stripped.lstrip(":-\u2013\u2022* ")
+            piece = lead.strip()
             if not piece:
                 continue
+            start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
             lower = piece.lower()
-            if any_legal and _LEGAL.search(lower):
-                weight_here = min(weight, BOILERPLATE_WEIGHT)
-            else:
-                weight_here = weight
-            shingles = (
-                frozenset() if kind in _NEVER_BOILERPLATE else _shingles(_WORD.findall(lower))
-            )
+            legal = any_legal and _LEGAL.search(lower) is not None
             preferred = kind == "preferred" or _PREFERRED.search(lower) is not None
-            result.append(Sentence(piece, weight_here, kind, shingles, preferred))
+            result.append((start, start + len(piece), kind, legal, preferred))
     return result
+
+
+def sentence_at(text: str, span: Span, shingles: bool = True) -> Sentence:
+    """Return the sentence of ``text`` at ``span`` (see ``sentence_spans``), weighted.
+
+    ``shingles=False`` leaves its word triples out: they matter only to find boilerplate.
+    """
+    start, end, kind, legal, preferred = span
+    piece = text[start:end]
+    weight = SECTION_WEIGHTS.get(kind, 1.0)
+    if legal:
+        weight = min(weight, BOILERPLATE_WEIGHT)
+    triples = (
+        _shingles(_WORD.findall(piece.lower()))
+        if shingles and kind not in _NEVER_BOILERPLATE
+        else frozenset()
+    )
+    return Sentence(piece, weight, kind, triples, preferred)
 
 
 def _shingles(words: list[str]) -> frozenset[int]:

@@ -23,7 +23,17 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from .analyse import SKILL_PREFIX, Analyzer, Sentence, sentences, term_part
+from .analyse import (
+    KINDS,
+    SKILL_PREFIX,
+    Analyzer,
+    Sentence,
+    Span,
+    sentence_at,
+    sentence_spans,
+    sentences,
+    term_part,
+)
 from .filters import FACTS, listing_facts
 from .models import UNTITLED, Listing
 
@@ -137,10 +147,12 @@ def build_index(
 ) -> Index:
     """Return the TF-IDF index of ``listings`` under the analyzer's settings.
 
-    Two passes over the listings: one finds text repeated across them (boilerplate), one
-    weighs every listing's terms. Each runs on ``workers`` processes (default: every core,
-    from ``PARALLEL_MIN`` listings up, where the platform can fork). Terms are numbered as they
-    come, so memory grows with the index, not with Python objects per listing.
+    Two passes over the listings: one cuts them into sentences and finds text repeated across
+    them (boilerplate), one weighs every listing's terms. The first keeps where each sentence
+    stands (12 bytes a sentence), so that the second need not cut the listings again. Each
+    runs on ``workers`` processes (default: every core, from ``PARALLEL_MIN`` listings up,
+    where the platform can fork). Terms are numbered as they come, so memory grows with the
+    index, not with Python objects per listing.
     ``progress(n)`` reports n more steps done, of ``2 * len(listings)``; a ``progress`` with
     an ``expect`` method is first told that total (``progress.expect(2 * len(listings))``).
     """
@@ -150,10 +162,12 @@ def build_index(
     if callable(expect):
         expect(2 * n)
     procs = _processes(workers, n)
-    _SHARED.update(listings=listings, analyzer=analyzer, repeated=set())
+    _SHARED.update(listings=listings, analyzer=analyzer, repeated=set(), spans=[])
     try:
         if settings.sections:
-            _SHARED["repeated"] = _repeated(n, settings.boilerplate_min_listings, procs, progress)
+            _SHARED["repeated"] = _repeated(
+                n, settings.boilerplate_min_listings, procs, progress, _SHARED["spans"]
+            )
         elif progress:
             progress(n)
         columns: dict[str, int] = {}
@@ -242,32 +256,73 @@ class _Call:
 
 
 def _documents(start: int, end: int) -> Iterator[tuple[Listing, list[Sentence]]]:
+    """Yield the listings from ``start`` to ``end`` with their sentences, from the spans the
+    first pass kept when it ran; only the sentences that may be boilerplate get word triples."""
     settings = _SHARED["analyzer"].settings
+    listings = _SHARED["listings"][start:end]
+    kept = _SHARED["spans"]
+    if not kept:
+        for listing in listings:
+            yield listing, sentences(listing.description, settings)
+        return
+    table, counts = kept[start // _CHUNK]
+    rows = table.tolist()
+    triples = bool(_SHARED["repeated"])
+    at = 0
+    for listing, count in zip(listings, counts.tolist(), strict=True):
+        text = listing.description
+        yield listing, [
+            sentence_at(text, (a, b, KINDS[code >> 2], bool(code & 2), bool(code & 1)), triples)
+            for a, b, code in rows[at : at + count]
+        ]
+        at += count
+
+
+def _shingle_chunk(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each listing's distinct word triples (hashed), one listing after another, and
+    where its sentences stand: a table of (start, end, code) and a count of rows per listing
+    (see ``_code``)."""
+    parts = []
+    table: list[tuple[int, int, int]] = []
+    counts = []
     for listing in _SHARED["listings"][start:end]:
-        yield listing, sentences(listing.description, settings)
+        text = listing.description
+        spans = sentence_spans(text)
+        shingles = frozenset().union(*(sentence_at(text, span).shingles for span in spans))
+        parts.append(np.fromiter(shingles, dtype=np.int64, count=len(shingles)))
+        table += [(span[0], span[1], _code(span)) for span in spans]
+        counts.append(len(spans))
+    return (
+        np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64),
+        np.array(table, dtype=np.int32).reshape(-1, 3),
+        np.array(counts, dtype=np.int32),
+    )
 
 
-def _shingle_chunk(start: int, end: int) -> np.ndarray:
-    """Return each listing's distinct word triples (hashed), one listing after another."""
-    parts = [
-        np.fromiter(frozenset().union(*(s.shingles for s in document)), dtype=np.int64)
-        for _, document in _documents(start, end)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+def _code(span: Span) -> int:
+    """Return a span's kind, legal and preferred flags as one number: kind * 4 + 2l + p."""
+    _, _, kind, legal, preferred = span
+    return KINDS.index(kind) * 4 + 2 * legal + preferred
 
 
 def _repeated(
-    n: int, min_listings: int, procs: int, progress: Callable[[int], None] | None
+    n: int,
+    min_listings: int,
+    procs: int,
+    progress: Callable[[int], None] | None,
+    spans: list[tuple[np.ndarray, np.ndarray]],
 ) -> set[int]:
     """Return the word triples found in at least ``min_listings`` listings.
 
-    Counted with sorted arrays, merged every so often, not a dict of every triple.
+    Counted with sorted arrays, merged every so often, not a dict of every triple. Where the
+    sentences of each chunk of listings stand is appended to ``spans``, chunk by chunk.
     """
     keys = np.zeros(0, dtype=np.int64)
     counts = np.zeros(0, dtype=np.int64)
     pending: list[np.ndarray] = []
     size = 0
-    for done, chunk in enumerate(_map(_shingle_chunk, n, procs)):
+    for done, (chunk, table, per_listing) in enumerate(_map(_shingle_chunk, n, procs)):
+        spans.append((table, per_listing))
         pending.append(chunk)
         size += len(chunk)
         if progress:

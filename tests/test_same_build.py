@@ -144,6 +144,39 @@ def _reference_find(self, text: str) -> list[skills.SkillHit]:
     ]
 
 
+def _reference_sentences(text: str, settings: Settings) -> list[analyse.Sentence]:
+    if not settings.sections:
+        return [analyse.Sentence(text, 1.0, "body", frozenset())]
+    cuts = _reference_headings(text)
+    any_legal = analyse._LEGAL.search(text.lower()) is not None
+    parts: list[tuple[str, str]] = []
+    if not cuts:
+        parts.append((text, "body"))
+    else:
+        parts.append((text[: cuts[0][0]], "intro"))
+        for (_, end, kind), nxt in zip(cuts, [c[0] for c in cuts[1:]] + [len(text)], strict=True):
+            parts.append((text[end:nxt], kind))
+    result = []
+    for part, kind in parts:
+        weight = analyse.SECTION_WEIGHTS.get(kind, 1.0)
+        for piece in analyse._SENTENCE_BREAK.split(part):
+            piece = piece.strip().lstrip(":-\u2013\u2022* ").strip()
+            if not piece:
+                continue
+            if any_legal and analyse._LEGAL.search(piece.lower()):
+                weight_here = min(weight, analyse.BOILERPLATE_WEIGHT)
+            else:
+                weight_here = weight
+            shingles = (
+                frozenset()
+                if kind in analyse._NEVER_BOILERPLATE
+                else _reference_shingles(_WORD.findall(piece.lower()))
+            )
+            preferred = kind == "preferred" or analyse._PREFERRED.search(piece.lower()) is not None
+            result.append(analyse.Sentence(piece, weight_here, kind, shingles, preferred))
+    return result
+
+
 class _ReferenceAnalyzer(Analyzer):
     """Every sentence analysed afresh, words filtered list by list."""
 
@@ -165,7 +198,7 @@ class _ReferenceAnalyzer(Analyzer):
 def _reference_build(listings: list[Listing], settings: Settings) -> Index:
     """Return the index built the plain way: all in one process, each listing twice analysed."""
     analyzer = _ReferenceAnalyzer(settings)
-    documents = [sentences(listing.description, settings) for listing in listings]
+    documents = [_reference_sentences(listing.description, settings) for listing in listings]
     repeated = (
         repeated_shingles(documents, settings.boilerplate_min_listings)
         if settings.sections
@@ -322,3 +355,19 @@ def test_skills_are_found_as_before_in_resumes_and_postings():
         assert hits == _reference_find(vocabulary, text)
         found += len(hits)
     assert found > 1000
+
+
+def test_sentences_are_cut_as_before():
+    texts = [
+        "Key responsibilities:\n\u2022 Lead ward rounds.  - Audit notes\n\nAbout us: We are a trust.",
+        "  :- Lone piece with spaces \u2013 and dashes  ",
+        "Salary range $30,000 per year. Equal opportunity employer. A plus: Python is a plus.",
+    ]
+    if NHS.is_file():
+        import json
+
+        with NHS.open(encoding="utf-8") as f:
+            texts += [json.loads(next(f))["description"] or "" for _ in range(1000)]
+    for settings in (Settings(), Settings.plain()):
+        for text in texts:
+            assert sentences(text, settings) == _reference_sentences(text, settings)
