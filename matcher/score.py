@@ -23,8 +23,9 @@ def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.n
 
     Shape (listings,), float64. Each listing's score is summed over the query's columns in
     the order given, whichever kernel runs, so the two give the same floats bit for bit: the
-    compiled one (``_compiled``, numba, from ``COMPILED_MIN_NNZ`` postings up, when installed)
-    or numpy's. Raises ``IndexFormatError`` when a posting points outside the listings.
+    compiled one (``_compiled``: numba, asked for with ``MATCHER_KERNEL=numba``, from
+    ``COMPILED_MIN_NNZ`` postings up) or numpy's. Raises ``IndexFormatError`` when a posting
+    points outside the listings.
     """
     n = len(index.listings)
     if len(columns) == 0:
@@ -52,16 +53,17 @@ def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.n
     return _checked(scores)
 
 
-# From this many postings up, the compiled kernel is used when numba is installed: below it,
-# numba's import (~0.6 s) and its first call (~0.2 s from its cache, ~1.4 s to compile) cost
-# more than the queries of a session save (about 7 ms a query at 100k listings).
-COMPILED_MIN_NNZ = 20_000_000
+# The compiled kernel is asked for with MATCHER_KERNEL=numba (numba installed: the "fast"
+# extra), and used from this many postings up. It is not the default: numba's import (~0.6-0.9
+# s) and its first call (~1.4 s, compiling) cost more than a one-off query saves (at 100k
+# listings ~5 ms a query, at 1M ~80 ms): it pays in a long session, not in `matcher match`.
+COMPILED_MIN_NNZ = 5_000_000
 _KERNEL: list[Any] = []  # the compiled kernel once made, or None where numba is missing
 
 
 def _compiled(index: Index) -> Any:
-    """Return the compiled accumulation kernel, or None (small index, or no numba)."""
-    if index.nnz < COMPILED_MIN_NNZ or os.environ.get("MATCHER_KERNEL") == "numpy":
+    """Return the compiled accumulation kernel when asked for and worth it, else None."""
+    if index.nnz < COMPILED_MIN_NNZ or os.environ.get("MATCHER_KERNEL") != "numba":
         return None
     if not _KERNEL:
         kernel: Any = None

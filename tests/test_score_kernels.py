@@ -49,8 +49,9 @@ def kernel(request, monkeypatch):
     if request.param == "numba":
         pytest.importorskip("numba", reason="numba (the 'fast' extra) is not installed")
         monkeypatch.setattr(score, "COMPILED_MIN_NNZ", 0)
+        monkeypatch.setenv("MATCHER_KERNEL", "numba")
     else:
-        monkeypatch.setenv("MATCHER_KERNEL", "numpy")
+        monkeypatch.delenv("MATCHER_KERNEL", raising=False)
     return request.param
 
 
@@ -82,18 +83,26 @@ def test_a_posting_outside_the_listings_is_an_error(default_matcher, kernel, row
         score.cosine_scores(damaged, columns, np.array([0.5, 0.5]))
 
 
-def test_small_indexes_stay_on_numpy(default_matcher):
+def test_small_indexes_stay_on_numpy(default_matcher, monkeypatch):
+    monkeypatch.setenv("MATCHER_KERNEL", "numba")
     assert default_matcher.index_.nnz < score.COMPILED_MIN_NNZ
+    assert score._compiled(default_matcher.index_) is None
+
+
+def test_numpy_is_the_default_kernel(default_matcher, monkeypatch):
+    monkeypatch.delenv("MATCHER_KERNEL", raising=False)
+    monkeypatch.setattr(score, "COMPILED_MIN_NNZ", 0)
     assert score._compiled(default_matcher.index_) is None
 
 
 def test_matches_are_the_same_with_either_kernel(default_matcher, monkeypatch):
     pytest.importorskip("numba", reason="numba (the 'fast' extra) is not installed")
     text = _resumes()[0]
-    monkeypatch.setenv("MATCHER_KERNEL", "numpy")
+    monkeypatch.delenv("MATCHER_KERNEL", raising=False)
     plain = default_matcher.match(text, top_k=10)
-    monkeypatch.delenv("MATCHER_KERNEL")
+    monkeypatch.setenv("MATCHER_KERNEL", "numba")
     monkeypatch.setattr(score, "COMPILED_MIN_NNZ", 0)
+    assert score._compiled(default_matcher.index_) is not None
     compiled = default_matcher.match(text, top_k=10)
     assert [(m.listing.id, m.score) for m in compiled] == [(m.listing.id, m.score) for m in plain]
     assert isinstance(default_matcher, Matcher)
