@@ -318,8 +318,10 @@ class SkillVocabulary:
             forms = self._forms.get(tuple(lower[i : i + n]))
             if not forms:
                 continue
-            written = tuple(t.group() for t in toks[i : i + n])
-            matching = [f for f in forms if not f.case_sensitive or f.tokens == written]
+            matching = [f for f in forms if not f.case_sensitive]
+            if len(matching) < len(forms):  # only then is the case as written needed
+                written = tuple(t.group() for t in toks[i : i + n])
+                matching = [f for f in forms if not f.case_sensitive or f.tokens == written]
             if matching:
                 # A form that needs no context beats an ambiguous one of the same length.
                 return i + n, min(matching, key=lambda f: f.ambiguous)
@@ -394,12 +396,30 @@ def _breaks(text: str, start: int, following: re.Match[str]) -> bool:
     return not (text[start : following.start()].isspace() and following.group()[0].islower())
 
 
+# Words one of which every match of _PERSON holds: its titles as written, its cues in any case.
+_TITLES = ("Dr", "Mr", "Ms", "Mx", "Miss", "Prof", "Sir", "Dame")
+_CUES = (
+    "contact", "call", "mail", "ask for", "speak to", "talk to", "reach out to", "write to",
+    "recruiter", "hiring manager", "referee", "reference",
+)  # fmt: skip
+# The only letters beyond ASCII that match an ASCII letter when case is ignored (İ ı ſ K).
+_FOLDING_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def _maybe_person(text: str) -> bool:
+    """Return whether ``text`` may name a person as _PERSON finds them (False: it cannot)."""
+    if any(title in text for title in _TITLES):
+        return True
+    lower = text.lower()
+    return any(cue in lower for cue in _CUES) or not _FOLDING_TO_ASCII.isdisjoint(text)
+
+
 def _masked(text: str) -> str:
     """Return ``text`` with addresses and people's names blanked out, same length."""
     # Every address holds a "/", an "@" or "www." (in any case): most sentences hold none.
     maybe_address = "/" in text or "@" in text or "www." in text.lower()
     spans = [m.span() for m in _NOT_TEXT.finditer(text)] if maybe_address else []
-    for m in _PERSON.finditer(text):
+    for m in _PERSON.finditer(text) if _maybe_person(text) else ():
         group = next(g for g in ("name", "contact", "ref") if m.group(g))
         spans.append(m.span(group))
     first = _first_line(text)

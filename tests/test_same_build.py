@@ -371,3 +371,21 @@ def test_sentences_are_cut_as_before():
     for settings in (Settings(), Settings.plain()):
         for text in texts:
             assert sentences(text, settings) == _reference_sentences(text, settings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Contact Jane Smith for details",
+        "Speak to our recruiter Tom Jones",
+        "References: Ann Lee",
+        "Dr Who and Mrs Brown",
+        "CONTACT Jane Smith",
+        "Reach out to the hiring manager Sam Hill",
+        "Referee\u017f: Ann Lee",  # a long s: "referees" ignoring case
+        "\u0130nformation only",
+        "nothing to see here",
+    ],
+)
+def test_names_are_masked_as_before(text):
+    assert skills._masked(text) == _reference_masked(text)
