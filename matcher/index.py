@@ -121,6 +121,11 @@ class Index:
     def weights_at(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Return the weights of ``rows`` in ``columns`` (columns x rows), 0 where absent."""
         out = np.zeros((len(columns), len(rows)), dtype=np.float64)
+        rows = np.asarray(rows)
+        kind = np.iinfo(self.rows.dtype)
+        if len(rows) and kind.min <= rows.min() and rows.max() <= kind.max:
+            # Searched in the postings' own type: other keys would have numpy copy each list.
+            rows = rows.astype(self.rows.dtype)
         for i, column in enumerate(columns.tolist()):
             start, end = int(self.indptr[column]), int(self.indptr[column + 1])
             postings = self.rows[start:end]

@@ -106,3 +106,26 @@ def test_matches_are_the_same_with_either_kernel(default_matcher, monkeypatch):
     compiled = default_matcher.match(text, top_k=10)
     assert [(m.listing.id, m.score) for m in compiled] == [(m.listing.id, m.score) for m in plain]
     assert isinstance(default_matcher, Matcher)
+
+
+def _reference_weights_at(index: Index, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(columns), len(rows)), dtype=np.float64)
+    for i, column in enumerate(columns.tolist()):
+        start, end = int(index.indptr[column]), int(index.indptr[column + 1])
+        postings = index.rows[start:end]
+        at = np.searchsorted(postings, rows)
+        inside = at < len(postings)
+        hit = np.zeros(len(rows), dtype=bool)
+        hit[inside] = postings[at[inside]] == rows[inside]
+        out[i, hit] = index.weights[start + at[hit]]
+    return out
+
+
+def test_weights_at_gives_todays_weights(default_matcher):
+    index = default_matcher.index_
+    for text in _resumes()[:10]:
+        columns, values = query_vector(index, default_matcher._analyzer.query_terms(text))
+        rows = np.argsort(-score.cosine_scores(index, columns, values))[:10].astype(np.int64)
+        mine = index.weights_at(rows, columns)
+        assert mine.any()
+        assert np.array_equal(mine, _reference_weights_at(index, rows, columns))
