@@ -520,6 +520,8 @@ def fuzz(
     in a forked child (POSIX), which also counts segfaults and memory past ``MEMORY_LIMIT``."""
     outcome = Outcome()
     run = run_isolated if isolate and hasattr(os, "fork") else run_one
+    if run is run_isolated:  # imports and caches made once here, not again in every child
+        run_one(target, random.Random(-1), Outcome(), timeout)
     for i in range(n):
         run(target, random.Random(seed * 1_000_003 + i), outcome, timeout)
     return outcome
