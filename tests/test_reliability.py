@@ -178,6 +178,19 @@ def test_a_docx_with_a_damaged_deflate_stream_gives_one_line(tmp_path):
         read_resume(path)
 
 
+def test_a_docx_relationship_without_a_type_is_passed_over(tmp_path):
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
+        b'.org/package/2006/relationships"><Relationship Id="rId9" Target="header1.xml"/>'
+        b"</Relationships>"
+    )
+    data = hostile.docx(
+        hostile.document_xml(hostile.paragraph("Python")),
+        {"word/_rels/document.xml.rels": rels, "word/header1.xml": b"<x/>"},
+    )
+    assert read_resume(_write(tmp_path, "cv.docx", data)) == "Python"
+
+
 @pytest.mark.parametrize(
     "merge", ["<w:vMerge/>", '<w:vMerge w:val="continue"/>', '<w:gridSpan w:val="3"/>']
 )
