@@ -428,3 +428,13 @@ def test_streamed_files_decode_each_line_and_keep_separators_inside_records(tmp_
     ]
     path = _write(tmp_path, "jobs.csv", b'title,description\r\nA,"one\r\ntwo"\r\nB,caf\xe9\r\n')
     assert [x.description for x in load_listings(path)] == ["one\ntwo", "caf\u00e9"]
+
+
+@pytest.mark.parametrize(
+    "section", ["<![CDNTA[x]]>", "<![if !supportLists]>", "<![CDATA[x]]>", "<![ "]
+)
+def test_a_description_with_an_odd_marked_section_is_read(tmp_path, section):
+    description = f"<p>Python developer</p>{section}<p>SQL and Django</p>"
+    path = _write(tmp_path, "jobs.json", json.dumps([{"description": description}]).encode())
+    text = load_listings(path)[0].description
+    assert text.startswith("Python developer") and "Django" in text
