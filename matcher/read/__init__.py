@@ -6,12 +6,15 @@ One module per kind of file: ``text`` (encodings), ``pdf``, ``docx``, ``markup``
 Markdown), ``tables`` (CSV, TSV, Excel's Unicode Text), ``json`` (JSON, JSON Lines, JSON-LD),
 ``pages`` (saved job-board pages); ``fields`` maps records' field names; ``listings`` and
 ``resumes`` choose among them; ``normalise`` is the one step every text goes through; and
-``titles`` guesses a listing's title from its text. A bound on what a reader may cost belongs
-in its own module, where the file is opened.
+``titles`` guesses a listing's title from its text. ``limits`` holds the bounds on what one
+input may cost (``MATCHER_MAX_INPUT_MB`` raises them); each reader checks them where the file is
+opened, before the work they bound. ``quiet`` silences the document libraries' logs and warnings,
+which may quote a resume.
 """
 
 from __future__ import annotations
 
+from .limits import Limits
 from .listings import LISTING_SUFFIXES, content_id, load_listings
 from .normalise import normalise
 from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
@@ -20,6 +23,7 @@ from .titles import guess_title
 
 __all__ = [
     "LISTING_SUFFIXES",
+    "Limits",
     "RESUME_SUFFIXES",
     "ResumeText",
     "content_id",

@@ -179,7 +179,7 @@ def _related_parts(document: Any) -> dict[str, list[Any]]:
 
     found: dict[str, list[Any]] = {"header": [], "footer": [], "footnotes": [], "endnotes": []}
     for rel in document.part.rels.values():
-        kind = rel.reltype.rsplit("/", 1)[-1]
+        kind = (rel.reltype or "").rsplit("/", 1)[-1]  # a relationship may lack its Type
         if kind in found and not rel.is_external:
             part = rel.target_part
             element = getattr(part, "element", None)

@@ -126,8 +126,16 @@ def html_to_text(html: str) -> str:
     as it goes, as browsers do.
     """
     parser = _TextParser()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:
+        # html.parser refuses a marked section of an unknown keyword ("<![CDNTA[") with an
+        # AssertionError; a browser reads it as a bogus comment ending at the next ">", which
+        # is what "<!CDNTA[" is to html.parser too.
+        parser = _TextParser()
+        parser.feed(html.replace("<![", "<!"))
+        parser.close()
     text = parser.text()
     if _HTML_TAG.search(text) and not _HTML_TAG.search(html):
         return html_to_text(text)  # it was "&lt;p&gt;...": once more, now as HTML
