@@ -286,7 +286,8 @@ class IndexTarget(Target):
             if rng.random() < 0.3 and array.size:
                 array = array.copy()
                 flat = array.reshape(-1)
-                flat[rng.randrange(flat.size)] = rng.choice([0, -1, 2**30, 10**9])
+                odd = np.array(rng.choice([0, -1, 2**30, 10**9]))
+                flat[rng.randrange(flat.size)] = odd.astype(flat.dtype)  # wraps, as damage does
             np.save(path, array)
         elif kind == 6:  # a term table or listing that is not UTF-8 or not JSON
             target = folder / rng.choice(["terms.txt", "listings.jsonl", "skills.csv"])
