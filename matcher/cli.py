@@ -345,6 +345,12 @@ class _Command(TyperCommand):
             # Instance attributes over typer's methods (absent in older typers: harmless).
             param.display_type_rich = lambda ctx: None  # type: ignore[attr-defined]
             param._usage_display_name = lambda usage=usage: usage  # type: ignore[attr-defined]
+            # typer before 0.29 writes the usage line from get_usage_pieces ("{RESUME}").
+
+            def pieces(ctx: Any, usage: str = usage) -> list[str]:
+                return [usage]
+
+            param.get_usage_pieces = pieces  # type: ignore[method-assign]
 
 
 app = typer.Typer(

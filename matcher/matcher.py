@@ -34,6 +34,7 @@ from .read import (
     ResumeText,
     content_id,
     load_listings,
+    may_be_page,
     read_resume_text,
 )
 from .score import batch_scores, cosine_scores
@@ -629,7 +630,9 @@ def _resume_text(resume: str | Path) -> ResumeText:
         read = read_resume_text(resume)
     except OSError as exc:  # e.g. a name too long for the file system
         raise ResumeReadError(resume, exc.strerror or "cannot be read") from None
-    if str(resume) != "-" and Path(resume).suffix.lower() == ".txt":
+    # may_be_page first: reading the text as listings may convert it as Markdown (importing
+    # markdown-it), which a resume with no location line cannot need.
+    if str(resume) != "-" and Path(resume).suffix.lower() == ".txt" and may_be_page(read.text):
         try:
             page = load_listings([resume])
         except MatcherError:

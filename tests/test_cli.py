@@ -258,3 +258,14 @@ def test_a_saved_page_of_listings_given_as_the_resume_is_refused():
     assert result.exit_code == ExitCode.BAD_INPUT and result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert "is a saved page of 10 listings, not a resume" in result.stderr
+
+
+def test_a_saved_page_without_its_marker_line_given_as_the_resume_is_refused(tmp_path):
+    # Only its location lines tell it from a resume (the check before reading it as listings).
+    lines = (LISTINGS / "amazon_science_related_000.txt").read_text(encoding="utf-8").splitlines()
+    start = lines.index("Related content") + 1
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join(lines[start:]) + "\n", encoding="utf-8")
+    result = run("match", str(page))
+    assert result.exit_code == ExitCode.BAD_INPUT and result.stdout == ""
+    assert "is a saved page of 10 listings, not a resume" in result.stderr

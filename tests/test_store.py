@@ -50,6 +50,30 @@ def test_querying_a_saved_index_imports_neither_scikit_learn_nor_scipy(saved):
     assert out.stdout.strip() == "[]"
 
 
+# Libraries `matcher match RESUME.txt --index DIR` has no use for: imported, each would add
+# to its start-up (issue 12), so each is imported by the code that needs it (pydantic: by
+# typer 0.29 and later, which pyproject.toml rules out).
+_HEAVY = ("docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich", "scipy", "sklearn")
+_CLI_IMPORTS = (
+    "import sys; from matcher.cli import main\n"
+    "sys.argv = ['matcher', *sys.argv[1:]]\n"
+    "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+    "print(sorted(k for k in {heavy!r} if k in sys.modules), file=sys.stderr)"
+)
+
+
+@pytest.mark.parametrize(("fmt", "imported"), [("json", []), ("table", ["rich"])])
+def test_matching_a_text_resume_on_a_saved_index_imports_only_what_the_format_needs(
+    saved, fmt, imported
+):
+    code = _CLI_IMPORTS.format(heavy=_HEAVY)
+    resume = str(resume_path("economist"))
+    command = [sys.executable, "-c", code, "match", resume, "--index", str(saved), "-f", fmt]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == str(imported)
+    assert "Economist" in out.stdout
+
+
 def test_match_many_equals_match_for_each_resume(default_matcher):
     texts = _texts()
     for text, matches in zip(texts, default_matcher.match_many(texts, top_k=7), strict=True):

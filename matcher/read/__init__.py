@@ -17,6 +17,7 @@ from __future__ import annotations
 from .limits import Limits
 from .listings import LISTING_SUFFIXES, content_id, load_listings
 from .normalise import normalise
+from .pages import may_be_page
 from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
 from .text import decode_text
 from .titles import guess_title
@@ -30,6 +31,7 @@ __all__ = [
     "decode_text",
     "guess_title",
     "load_listings",
+    "may_be_page",
     "normalise",
     "read_resume",
     "read_resume_text",

@@ -27,6 +27,19 @@ def _is_page(body: list[tuple[int, str]]) -> bool:
     )
 
 
+def may_be_page(text: str) -> bool:
+    """Return whether ``text`` may be a saved page of listings: it has the page's marker line
+    or a line like a location line. False means ``text_records`` would find one posting.
+
+    Cheap (no Markdown or HTML conversion): a ``.txt`` resume is checked with it before being
+    read as listings to tell whether it is a saved page given in the resume's place.
+    """
+    return any(
+        line.strip() == _SEED_MARKER or _LOCATION_LINE.fullmatch(line.strip())
+        for line in _LINE_END.split(text)
+    )
+
+
 def text_records(text: str, path: Path) -> Records:
     """Return the listings of a saved seed page (location line, description line, ...).
 

@@ -7,6 +7,7 @@ the phrases every format shares, so the same thing has the same shape and words 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import ModuleType
 
 from ..errors import MatcherError
 from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
@@ -15,7 +16,6 @@ from . import csv as _csv
 from . import html as _html
 from . import json as _json
 from . import markdown as _markdown
-from . import table as _table
 from .data import (
     coverage_text,
     explanation_to_dict,
@@ -29,7 +29,6 @@ from .data import (
 )
 from .html import render_html
 from .markdown import render_markdown
-from .table import render_table
 
 __all__ = [
     "FORMATS",
@@ -54,6 +53,23 @@ __all__ = [
 ]
 
 FORMATS = ("table", "json", "markdown", "html", "csv")
+
+
+def _table() -> ModuleType:
+    """Return the table renderer, imported on first use: it imports rich (~40 ms), which
+    ``--format json`` and the other formats have no use for."""
+    from . import table
+
+    return table
+
+
+def render_table(report: MatchReport, width: int = 100, links: bool = False) -> str:
+    """Return ``report`` as a table for a terminal ``width`` columns wide, ending in a newline.
+
+    ``links`` makes the listings' titles terminal hyperlinks to their postings.
+    """
+    text: str = _table().render_table(report, width, links)
+    return text
 
 
 def _unknown(fmt: str, formats: Sequence[str] = FORMATS) -> ValueError:
@@ -86,7 +102,7 @@ def render_gaps(report: GapReport, fmt: str, width: int = 100) -> str:
     if fmt == "markdown":
         return _markdown.render_gaps(report)
     if fmt == "table":
-        return _table.render_gaps(report, width)
+        return _table().render_gaps(report, width)
     if fmt == "html":
         return _html.render_gaps_html(report)
     if fmt == "csv":
@@ -101,7 +117,7 @@ def render_skills(report: SkillsReport, fmt: str, width: int = 100) -> str:
     if fmt == "markdown":
         return _markdown.render_skills(report)
     if fmt == "table":
-        return _table.render_skills(report, width)
+        return _table().render_skills(report, width)
     if fmt == "csv":
         return _csv.render_skills(report)
     raise _unknown(fmt, ("table", "json", "markdown", "csv"))
@@ -130,7 +146,7 @@ def render_candidates(
     if fmt == "markdown":
         return _markdown.render_candidates(listing, candidates)
     if fmt == "table":
-        return _table.render_candidates(listing, candidates, width)
+        return _table().render_candidates(listing, candidates, width)
     if fmt == "csv":
         return _csv.render_candidates(listing, candidates)
     raise _unknown(fmt, ("table", "json", "markdown", "csv"))
@@ -140,4 +156,4 @@ def render_index_info(info: IndexInfo, fmt: str) -> str:
     """Return what a saved index holds (``matcher index info``): JSON, or lines of text."""
     if fmt == "json":
         return _json.render_index_info(info)
-    return _table.render_index_info(info)
+    return _table().render_index_info(info)
