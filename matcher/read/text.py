@@ -29,10 +29,7 @@ def decode_text(data: bytes, source: str | Path, error: type[MatcherError]) -> s
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+        text = _legacy(data)
     bad = _CONTROL.search(text)
     if bad:
         raise error(
@@ -156,11 +153,7 @@ def _line_text(line: str, path: Path, error: type[MatcherError], number: int) ->
     if "\x00" in line:
         raise error(path, "looks like a binary file, not text")
     if _ESCAPED.search(line):
-        data = line.encode("utf-8", "surrogateescape")
-        try:
-            line = data.decode("cp1252")
-        except UnicodeDecodeError:
-            line = data.decode("latin-1")
+        line = _legacy(line.encode("utf-8", "surrogateescape"))
     bad = _CONTROL.search(line)
     if bad:
         raise error(
@@ -172,3 +165,12 @@ def _line_text(line: str, path: Path, error: type[MatcherError], number: int) ->
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _legacy(data: bytes) -> str:
+    """Return bytes that are not UTF-8 as Windows-1252 text, or Latin-1 where that fails
+    (Windows-1252 leaves five bytes undefined; Latin-1 decodes every byte)."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
