@@ -236,15 +236,16 @@ def parts_text(match: Match | Candidate, sep: str = " · ") -> str:
     return sep.join(f"{part} {percent(value, match.score)}" for part, value in match.parts.items())
 
 
-def other_terms(match: Match | Candidate, limit: int = 3, join: str = " ") -> str:
-    """Return the largest shared terms that are not skills, by part, with their share of the
-    score: "title: scientist 18%; words: neurips 5%" (``join`` between a term and its share)."""
-    others = [t for t in match.terms if not t.is_skill][:limit]
+def other_terms(match: Match | Candidate, limit: int = 2, join: str = " ") -> str:
+    """Return the largest shared terms that are not skills, ``limit`` of each part, with their
+    share of the score: "title: scientist 18%; words: neurips 5%, model 3%" (``join`` between
+    a term and its share). Every part that gave to the score is named by its largest terms."""
     groups: dict[str, list[str]] = {}
-    for t in others:
-        share = percent(t.contribution, match.score)
-        groups.setdefault(t.part, []).append(f"{t.term}{join}{share}")
-    return "; ".join(f"{part}: {', '.join(items)}" for part, items in groups.items())
+    for t in match.terms:
+        if t.is_skill or len(groups.setdefault(t.part, [])) >= limit:
+            continue
+        groups[t.part].append(f"{t.term}{join}{percent(t.contribution, match.score)}")
+    return "; ".join(f"{part}: {', '.join(items)}" for part, items in groups.items() if items)
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
