@@ -60,23 +60,29 @@ def read_bytes(path: Path, error: type[MatcherError], limits: Limits | None = No
     """Return a file's bytes; raise ``error`` naming it when it is missing or unreadable, or,
     given ``limits``, larger than ``limits.file_bytes`` (checked before reading, and again while
     reading for files whose size the file system does not know, such as pipes)."""
-    try:
-        with path.open("rb") as file:
-            if limits is None:
-                return file.read()
-            size = os.fstat(file.fileno()).st_size
+    with open_binary(path, error) as file:
+        if limits is None:
+            return file.read()
+        size = os.fstat(file.fileno()).st_size
+        if size <= limits.file_bytes:
+            data = file.read(limits.file_bytes + 1)
+            size = len(data)
             if size <= limits.file_bytes:
-                data = file.read(limits.file_bytes + 1)
-                size = len(data)
-                if size <= limits.file_bytes:
-                    return data
+                return data
+    raise too_large(path, error, size, limits)
+
+
+def open_binary(path: Path, error: type[MatcherError]) -> BinaryIO:
+    """Return ``path`` opened for reading bytes; raise ``error`` naming it when it is missing,
+    a folder, or not readable."""
+    try:
+        return path.open("rb")
     except FileNotFoundError:
         raise error(path, "no such file") from None
     except IsADirectoryError:
         raise error(path, "is a folder, not a file") from None
     except PermissionError:
         raise error(path, "permission denied") from None
-    raise too_large(path, error, size, limits)
 
 
 def read_stream(stream: BinaryIO, source: str, error: type[MatcherError], limits: Limits) -> bytes:
@@ -107,15 +113,7 @@ def text_lines(
     read as Windows-1252. Raises ``error`` naming the file for a missing or unreadable file,
     binary data, a line of control characters, or a line longer than ``limits.file_bytes``.
     """
-    try:
-        raw = path.open("rb")
-    except FileNotFoundError:
-        raise error(path, "no such file") from None
-    except IsADirectoryError:
-        raise error(path, "is a folder, not a file") from None
-    except PermissionError:
-        raise error(path, "permission denied") from None
-    with raw:
+    with open_binary(path, error) as raw:
         head = raw.read(4)
         raw.seek(0)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
