@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analyse import term_text
-from .index import Index, query_vector
+from .index import AnyIndex, query_vector
 from .models import PARTS, Coverage, MissingSkill, SkillContribution, TermContribution
 
 
@@ -36,7 +36,7 @@ def _no_kind(name: str) -> str:
 
 
 def explain(
-    index: Index,
+    index: AnyIndex,
     row: int,
     columns: np.ndarray,
     values: np.ndarray,
@@ -112,7 +112,7 @@ def explain(
 
 
 def explain_all(
-    index: Index,
+    index: AnyIndex,
     rows: list[int],
     columns: np.ndarray,
     values: np.ndarray,
@@ -140,7 +140,7 @@ class Gain:
 
 
 def skill_gains(
-    index: Index,
+    index: AnyIndex,
     query_terms: list[str],
     rows: list[int],
     terms_with: Callable[[str], list[str]],

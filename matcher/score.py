@@ -12,21 +12,23 @@ from typing import Any
 import numpy as np
 
 from .errors import IndexFormatError
-from .index import Index
+from .index import AnyIndex, Index, Segments
 
 # A cosine of unit vectors is at most 1; float32 weights may pass it by rounding only.
 _MOST = 1.0 + 1e-5
 
 
-def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+def cosine_scores(index: AnyIndex, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Return each listing's cosine with the query vector ``(columns, values)``.
 
     Shape (listings,), float64. Each listing's score is summed over the query's columns in
     the order given, whichever kernel runs, so the two give the same floats bit for bit: the
     compiled one (``_compiled``: numba, asked for with ``MATCHER_KERNEL=numba``, from
     ``COMPILED_MIN_NNZ`` postings up) or numpy's. Raises ``IndexFormatError`` when a posting
-    points outside the listings.
+    points outside the listings. An index of segments is scored segment by segment.
     """
+    if isinstance(index, Segments):
+        return np.concatenate([cosine_scores(s, columns, values) for s in index.segments])
     n = len(index.listings)
     if len(columns) == 0:
         return np.zeros(n)
@@ -91,10 +93,15 @@ def _checked(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
-def batch_scores(index: Index, queries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Return the cosine of each query with every listing: one sparse product for them all."""
+def batch_scores(index: AnyIndex, queries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Return the cosine of each query with every listing: one sparse product for them all.
+
+    Shape (queries, listings), float64; an index of segments is scored segment by segment.
+    """
     import scipy.sparse as sp
 
+    if isinstance(index, Segments):
+        return np.hstack([batch_scores(s, queries) for s in index.segments])
     n, v = len(index.listings), len(index.terms)
     if index.nnz and (index.rows.min() < 0 or index.rows.max() >= n):
         raise _damaged("postings point outside the listings")  # scipy would not look

@@ -15,7 +15,7 @@ which may quote a resume.
 from __future__ import annotations
 
 from .limits import Limits
-from .listings import LISTING_SUFFIXES, content_id, load_listings
+from .listings import LISTING_SUFFIXES, content_id, content_key, load_listings
 from .normalise import normalise
 from .pages import may_be_page
 from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
@@ -28,6 +28,7 @@ __all__ = [
     "RESUME_SUFFIXES",
     "ResumeText",
     "content_id",
+    "content_key",
     "decode_text",
     "guess_title",
     "load_listings",
