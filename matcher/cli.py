@@ -673,7 +673,7 @@ def index_add(
 
 # Past this share of listings added since the statistics were fitted, ``index add`` advises
 # ``optimize`` (what it changes: benchmarks/README.md, "Adds").
-OPTIMIZE_ADVICE = 0.1
+OPTIMIZE_ADVICE = 0.05
 
 
 @index_app.command("optimize", cls=_Command)

@@ -214,3 +214,16 @@ def test_terms_a_fitted_index_lacks_are_left_out(default_matcher):
     assert terms == {"title:engineer", SKILL_PREFIX + "python", SKILL_PREFIX + "data pipelines"}
     assert not any("zyxwv" in t or "qwxyz" in t for t in terms)
     assert SKILL_PREFIX + "zyxwv" not in terms
+
+
+def test_listings_weighed_again_with_their_own_index_statistics_are_the_same(default_matcher):
+    """With the statistics they were fitted in, a segment reproduces the build bit for bit."""
+    index = default_matcher.index_
+    cut = 12
+    segment = build_segment(index, list(default_matcher.listings[cut:]), default_matcher._analyzer)
+    every = np.arange(len(index.terms))
+    rows = np.arange(cut, len(default_matcher.listings))
+    assert np.array_equal(segment.weights_at(rows - cut, every), index.weights_at(rows, every))
+    start = index.asked_indptr[cut]
+    assert np.array_equal(segment.asked_columns, index.asked_columns[start:])
+    assert np.array_equal(segment.asked_required, index.asked_required[start:])
