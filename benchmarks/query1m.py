@@ -193,7 +193,7 @@ def bm25s_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
     return {"bm25s numba": latencies(query, resumes(queries))}
 
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def tantivy_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
@@ -220,9 +220,12 @@ def tantivy_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
     searcher = index.searcher()
 
     def query(text: str) -> Any:
-        # The resume's distinct words OR-ed (BM25); count=False lets tantivy prune (block-max WAND).
-        words = " ".join(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
-        return searcher.search(index.parse_query(words, ["body"]), TOP_K, count=False).hits
+        # The resume's distinct words OR-ed (BM25), split and lowercased as tantivy's default
+        # tokenizer does; count=False lets tantivy prune (block-max WAND).
+        words = dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) <= 40)
+        should = tantivy.Occur.Should
+        terms = [(should, tantivy.Query.term_query(schema, "body", w, "freq")) for w in words]
+        return searcher.search(tantivy.Query.boolean_query(terms), TOP_K, count=False).hits
 
     return {"tantivy": latencies(query, resumes(queries))}
 
