@@ -39,11 +39,11 @@ def cosine_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.n
     starts = index.indptr[columns]
     ends = index.indptr[columns + 1]
     spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
-    rows = np.concatenate([index.rows[s:e] for s, e in spans])
-    # float32 weights times float64 resume weights: one pass, in float64.
-    weights = np.concatenate([index.weights[s:e] for s, e in spans]) * np.repeat(
-        values, ends - starts
-    )
+    # Gathered straight into the types bincount works in (it would copy int32 rows to intp),
+    # then float32 weights times float64 resume weights, in place: the same floats as before.
+    rows = np.concatenate([index.rows[s:e] for s, e in spans], dtype=np.intp)
+    weights = np.concatenate([index.weights[s:e] for s, e in spans], dtype=np.float64)
+    weights *= np.repeat(values, ends - starts)
     try:  # bincount refuses a negative row, and grows past n for a row beyond the listings
         scores = np.bincount(rows, weights=weights, minlength=n)
     except ValueError:
