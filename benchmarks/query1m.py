@@ -1,6 +1,7 @@
 """Top-10 query latency at 1M listings: matcher (numpy, numba) beside bm25s and tantivy, one run.
 
-Usage: python benchmarks/query1m.py [--workdir DIR] [--copies 69] [--queries 50]
+Usage: python benchmarks/query1m.py [--workdir DIR] [--copies 69] [--queries 50] [--rounds 1]
+                                    [--compare CHECKOUT] [--only matcher,numba,bm25s,tantivy]
 
 The corpus is the NHS postings (``../shared/data/nhs_jobs``, 14,517 after duplicates are
 collapsed) tiled --copies times (69: 1,001,673 listings). matcher's index is built once on the
@@ -12,11 +13,12 @@ seconds. Tiling keeps each term's posting length x copies, so the work per query
 1M index with NHS-like document frequencies, but every score is tied with its copies' (a
 ties-heavy case for ``top_k``).
 
-Each engine runs in a process of its own, one after another, over the same --queries resumes
-from title_bench (after one warm-up), and prints p50 and p95 ms. For matcher it also splits a
-query into resume analysis, query vector, scores, top-k and explanations, and times
-``match`` and ``.scores`` with ``MATCHER_KERNEL=numba``. Figures are from one run on one machine:
-compare the ratios, not the milliseconds.
+With --compare CHECKOUT, another checkout's matcher (say, main's) is timed on the same index
+beside this one's. Each engine runs in a process of its own, one after another, over the same
+--queries resumes from title_bench (after one warm-up), and prints p50 and p95 ms. For matcher
+it also splits a query into resume analysis, query vector, scores, top-k and explanations, and
+times ``match`` and ``.scores`` with ``MATCHER_KERNEL=numba``. Figures are from one run on one
+machine: compare the ratios, not the milliseconds.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from typing import Any
 import numpy as np
 from speed import latencies  # this folder is on the path when run as a script
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+HERE = Path(__file__).resolve().parent.parent
+DATA = HERE.parent / "shared" / "data"
+# The checkout whose matcher is timed: this one, or --compare's (passed to the workers).
+ROOT = Path(os.environ.get("QUERY1M_ROOT", HERE))
 POSTINGS = DATA / "nhs_jobs" / "nhs_jobs_2020.jsonl"
 RESUMES = DATA / "title_bench" / "queries_dev.jsonl"
 TOP_K = 10
@@ -134,7 +138,10 @@ def matcher_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
     index = matcher.index_
     texts = resumes(queries)
     out: dict[str, Any] = {"listings": len(index.listings), "nnz": index.nnz}
+    assert Path(sys.modules["matcher"].__file__ or "").is_relative_to(ROOT), "wrong checkout"
     kernel = os.environ.get("MATCHER_KERNEL", "numpy")
+    if ROOT != HERE:
+        kernel += f" ({ROOT.name})"
     out[f"match {kernel}"] = latencies(lambda t: matcher.match(t, top_k=TOP_K), texts)
     out[f"scores {kernel}"] = latencies(lambda t: top_k(matcher.scores(t), TOP_K), texts)
     # Where a query goes: the same steps as Matcher._rank, timed one by one.
@@ -249,6 +256,10 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=69)
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--only", default="matcher,numba,bm25s,tantivy")
+    parser.add_argument("--rounds", type=int, default=1, help="run every engine this many times")
+    parser.add_argument(
+        "--compare", type=Path, metavar="CHECKOUT", help="also time this checkout's matcher"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -256,9 +267,15 @@ def main() -> None:
         print(json.dumps(WORKERS[args.worker](args.workdir, args.copies, args.queries)))
         return
     results: dict[str, Any] = {}
-    for name in args.only.split(","):
-        kind, env = ("matcher", {"MATCHER_KERNEL": "numba"}) if name == "numba" else (name, {})
-        results.update(run(kind, args, env))
+    for round_ in range(1, args.rounds + 1):
+        label = f" r{round_}" if args.rounds > 1 else ""
+        for name in args.only.split(","):
+            kind, env = ("matcher", {"MATCHER_KERNEL": "numba"}) if name == "numba" else (name, {})
+            envs = [env]
+            if kind == "matcher" and args.compare:
+                envs.append({**env, "QUERY1M_ROOT": str(args.compare.resolve())})
+            for one in envs:
+                results.update({k + label: v for k, v in run(kind, args, one).items()})
     print(json.dumps(results, indent=1))
     print(f"\n{args.queries} resumes, top {TOP_K}; p50 / p95 ms")
     for name, value in results.items():
