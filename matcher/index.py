@@ -46,6 +46,7 @@ class Terms(Protocol):
     def __len__(self) -> int: ...
     def __getitem__(self, column: int) -> str: ...
     def column(self, term: str) -> int | None: ...
+    def columns(self, terms: Sequence[str]) -> np.ndarray: ...
 
 
 class TermTable:
@@ -63,6 +64,11 @@ class TermTable:
 
     def column(self, term: str) -> int | None:
         return self._columns.get(term)
+
+    def columns(self, terms: Sequence[str]) -> np.ndarray:
+        """Return each term's column (int64), -1 for a term not in the table."""
+        get = self._columns.get
+        return np.fromiter((get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
 
 
 @dataclass(frozen=True)
@@ -702,15 +708,13 @@ def query_vector(index: AnyIndex, terms: Sequence[str]) -> tuple[np.ndarray, np.
     Each part is L2-normalised and scaled by the square root of its weight, as the listings'
     are. Columns are sorted; terms the index does not have are left out.
     """
-    counts: dict[int, float] = {}
-    for term, n in Counter(terms).items():  # each distinct term looked up once
-        column = index.terms.column(term)
-        if column is not None:
-            counts[column] = counts.get(column, 0.0) + n
-    columns = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
-    values = _tf(
-        np.array([counts[c] for c in columns.tolist()], dtype=np.float64), index.sublinear_tf
-    )
+    counted = Counter(terms)  # each distinct term looked up once, all in one call
+    found = index.terms.columns(list(counted))
+    n = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
+    known = found >= 0
+    order = np.argsort(found[known], kind="stable")
+    columns = found[known][order]
+    values = _tf(n[known][order], index.sublinear_tf)
     values *= index.idf[columns]
     if len(columns):
         values *= _part_scale(

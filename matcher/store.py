@@ -62,7 +62,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -591,6 +591,20 @@ class MappedTerms:
             return None
         column = int(self._order[at])
         return column if self[column] == term else None
+
+    def columns(self, terms: Sequence[str]) -> np.ndarray:
+        """Return each term's column (int64), -1 for a term not in the index: one search."""
+        out = np.full(len(terms), -1, dtype=np.int64)
+        if not len(self._hashes) or not terms:
+            return out
+        wanted = np.fromiter(map(term_hash, terms), dtype=np.uint64, count=len(terms))
+        at = np.minimum(np.searchsorted(self._hashes, wanted), len(self._hashes) - 1)
+        hit = self._hashes[at] == wanted
+        out[hit] = self._order[at[hit]]
+        for i in np.flatnonzero(hit).tolist():  # a 64-bit hash match: check the text itself
+            if self[int(out[i])] != terms[i]:
+                out[i] = -1
+        return out
 
 
 _LISTING_FIELDS = {field.name: field for field in dataclasses.fields(Listing)}

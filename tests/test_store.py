@@ -613,3 +613,13 @@ def test_readers_racing_two_writers_always_see_one_whole_index(tmp_path):
     report = kill9.race(8, tmp_path, seed=3)
     assert report.loads > 5 and report.writes >= 8
     assert report.wrong == [] and report.bad_writes == []
+
+
+def test_looking_terms_up_at_once_finds_what_one_at_a_time_finds(saved):
+    terms = Matcher.load(saved).index_.terms
+    every = [terms[c] for c in range(len(terms))]
+    asked = [*every, "no such term", "", "skill:no such skill", every[0] + " "]
+    expected = [c if c is not None else -1 for c in map(terms.column, asked)]
+    assert terms.columns(asked).tolist() == expected
+    assert expected[: len(every)] == list(range(len(every)))
+    assert terms.columns([]).tolist() == []
