@@ -33,13 +33,6 @@ from .render import (
     render_skills,
 )
 from .render.data import plural
-from .store import index_info, verify_index
-from .taxonomy import (
-    ATTRIBUTIONS,
-    import_taxonomy,
-    remove_vocabulary,
-    stored_vocabularies,
-)
 
 
 class ExitCode(IntEnum):
@@ -655,6 +648,8 @@ def index_verify(
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
     try:
+        from .store import verify_index
+
         info = verify_index(folder)
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -673,6 +668,8 @@ def index_info_command(
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
     try:
+        from .store import index_info
+
         info = index_info(folder)
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -829,6 +826,8 @@ def skills_import(
     ] = None,
 ) -> None:
     """Import a taxonomy as a skill vocabulary used by every later run."""
+    from .taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
+
     try:
         stored = import_taxonomy(source.value, path, name)
     except MatcherError as exc:
@@ -847,6 +846,7 @@ def skills_import(
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
     from .skills import builtin_vocabulary
+    from .taxonomy import stored_vocabularies
 
     typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
     for name, meta in stored_vocabularies().items():
@@ -861,6 +861,8 @@ def skills_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
 ) -> None:
     """Delete an imported vocabulary."""
+    from .taxonomy import remove_vocabulary
+
     try:
         remove_vocabulary(name)
     except MatcherError as exc:

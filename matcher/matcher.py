@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Collection, Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import read as _readers  # listing readers imported on first use: see read/__init__
 from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .explain import explain, explain_all, skill_gains
@@ -29,19 +28,12 @@ from .models import (
     SkillsDocument,
     SkillsReport,
 )
-from .read import (
-    LISTING_SUFFIXES,
-    ResumeText,
-    content_id,
-    load_listings,
-    may_be_page,
-    read_resume_text,
-)
+from .read.pages import may_be_page
+from .read.resumes import ResumeText, read_resume_text
 from .score import batch_scores, cosine_scores
 from .score import top_k as best_rows
 from .skills import SkillVocabulary, extract_skills
 from .store import check_replaceable, load_index, save_index
-from .taxonomy import load_vocabulary
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
 # ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.
@@ -206,6 +198,8 @@ class Matcher:
 
     def _analyse(self, texts: Sequence[str]) -> list[list[str]]:
         """Return each resume's query terms, on every core when there are many resumes."""
+        import multiprocessing as mp  # here: one resume has no use for it
+
         processes = os.cpu_count() or 1
         if len(texts) < 64 or processes < 2 or "fork" not in mp.get_all_start_methods():
             return [self._analyzer.query_terms(text) for text in texts]
@@ -365,6 +359,8 @@ def _merge(filters: Filters | None, location: str | None) -> Filters | None:
 
 def default_listings_path() -> Path:
     """Return the folder of listings bundled with matcher (the repository's fixtures)."""
+    from importlib import resources  # here: a saved index has no use for it (nor tempfile)
+
     bundled = resources.files("matcher").joinpath("_bundled/listings")
     if bundled.is_dir():
         return Path(str(bundled))
@@ -478,7 +474,7 @@ def _matcher(
     vocab = _vocabulary(vocabulary)
     paths = list(listings) or [default_listings_path()]
     try:
-        listing_set = load_listings(paths)
+        listing_set = _readers.load_listings(paths)
     except OSError as exc:  # e.g. a name too long for the file system: still a bad input
         raise ListingFormatError(exc.filename or paths[0], exc.strerror or str(exc)) from None
     matcher = Matcher(listing_set, settings=settings, vocabulary=vocab, progress=progress)
@@ -521,12 +517,12 @@ def add_files(
     is refused if another one replaced it meanwhile.
     """
     old = Matcher.load(folder, verify=True)
-    new = load_listings(list(listings))
-    seen = {content_id(listing.description) for listing in old.listings}
+    new = _readers.load_listings(list(listings))
+    seen = {_readers.content_id(listing.description) for listing in old.listings}
     ids = {listing.id for listing in old.listings}
     added = []
     for listing in new:
-        key = content_id(listing.description)
+        key = _readers.content_id(listing.description)
         if key in seen:
             continue
         seen.add(key)
@@ -605,7 +601,7 @@ def candidate_files(
 
 
 # What a listings file is named; a resume never is (".txt" may be either: it is read).
-_LISTINGS_ONLY = tuple(suffix for suffix in LISTING_SUFFIXES if suffix != ".txt")
+_LISTINGS_ONLY = (".json", ".jsonl", ".ndjson", ".csv", ".tsv")  # LISTING_SUFFIXES but .txt
 
 
 def _check_resume_path(resume: str | Path) -> None:
@@ -634,7 +630,7 @@ def _resume_text(resume: str | Path) -> ResumeText:
     # markdown-it), which a resume with no location line cannot need.
     if str(resume) != "-" and Path(resume).suffix.lower() == ".txt" and may_be_page(read.text):
         try:
-            page = load_listings([resume])
+            page = _readers.load_listings([resume])
         except MatcherError:
             return read
         if len(page) > 1 and all(listing.location for listing in page):
@@ -658,9 +654,10 @@ def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> 
     warnings: tuple[str, ...] = ()
     suffix = Path(path).suffix.lower()
     kind = "resume"
-    resume = str(path) == "-" or (suffix not in LISTING_SUFFIXES and not Path(path).is_dir())
+    listings_suffix = suffix in _readers.LISTING_SUFFIXES
+    resume = str(path) == "-" or (not listings_suffix and not Path(path).is_dir())
     if not resume:
-        listing_set = load_listings([path])
+        listing_set = _readers.load_listings([path])
         resume = suffix == ".txt" and len(listing_set) == 1 and not listing_set[0].location
     if resume:
         read = read_resume_text(path)
@@ -679,4 +676,6 @@ def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> 
 def _vocabulary(choice: VocabularyChoice) -> SkillVocabulary:
     if isinstance(choice, SkillVocabulary):
         return choice
+    from .taxonomy import load_vocabulary  # imported here: a saved index brings its own
+
     return load_vocabulary(list(choice or ()))

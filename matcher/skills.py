@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -561,6 +560,8 @@ def _ngrams(words: list[str], longest: int) -> set[str]:
 @lru_cache(maxsize=1)
 def builtin_vocabulary() -> SkillVocabulary:
     """Return the vocabulary that ships with matcher (read once, then cached)."""
+    from importlib import resources  # here: a saved index brings its own vocabulary
+
     text = resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
     return SkillVocabulary(csv.DictReader(io.StringIO(text)), source="matcher/data/skills.csv")
 
