@@ -10,6 +10,7 @@ listings) get the boilerplate weight. Terms are skills from the vocabulary (one 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -316,9 +317,24 @@ def sentence_at(text: str, span: Span, shingles: bool = True) -> Sentence:
 def _shingles(words: list[str]) -> frozenset[int]:
     if len(words) < _SHINGLE_WORDS + _MIN_SHINGLES - 1:
         return frozenset()
-    # Each triple is the tuple (words[i], words[i + 1], words[i + 2]), made by zip, not slicing.
-    triples = zip(*(words[i:] for i in range(_SHINGLE_WORDS)), strict=False)
-    return frozenset(map(hash, triples))
+    keys = list(map(word_key, words))
+    # A triple's key mixes its words' keys; made by zip, not slicing.
+    triples = zip(keys, keys[1:], keys[2:], strict=False)
+    return frozenset([(a * _MIX_A + b * _MIX_B + c) & _KEY_MASK for a, b, c in triples])
+
+
+# Word triples are keyed the same in every process and on every machine, unlike ``hash``
+# (randomised per process for text): an index keeps its repeated triples, so that listings
+# added later, or analysed on other machines, are judged by the same boilerplate.
+_KEY_MASK = (1 << 63) - 1  # keys fit numpy's int64
+_MIX_A = 0x9E3779B97F4A7C15  # odd 64-bit constants (the golden ratio's and xxHash's)
+_MIX_B = 0xC2B2AE3D27D4EB4F
+
+
+@lru_cache(maxsize=1 << 18)
+def word_key(word: str) -> int:
+    """Return a word's stable 64-bit key: the first 8 bytes of its BLAKE2b digest."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def repeated_shingles(documents: Iterable[list[Sentence]], min_documents: int) -> set[int]:

@@ -22,6 +22,7 @@ from .matcher import (
     index_files,
     match_files,
     match_many_files,
+    optimize_index,
     skills_in_file,
 )
 from .output import write_output
@@ -630,17 +631,58 @@ def index_add(
     listings: Annotated[
         list[Path], typer.Argument(metavar="LISTINGS...", help="Listings files or folders.")
     ],
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Rebuild from every listing (fresh statistics) instead of adding a segment.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Add LISTINGS to the index in DIR (listings already in it are skipped)."""
+    """Add LISTINGS to the index in DIR as a new segment (listings already in it are skipped).
+
+    The new listings are weighed with the index's statistics; run `matcher index optimize DIR`
+    to refresh them once many listings have been added.
+    """
     try:
         with _Bar(quiet) as bar:
-            added, dropped = add_files(folder, listings, progress=bar)
+            result = add_files(folder, listings, progress=bar, rebuild=rebuild)
     except MatcherError as exc:
         raise _fail(exc) from None
     if not quiet:
-        were = "was a duplicate" if dropped == 1 else "were duplicates"
-        typer.echo(f"Added {plural(added, 'listing')} to {folder}; {dropped:,} {were}", err=True)
+        were = "was a duplicate" if result.dropped == 1 else "were duplicates"
+        typer.echo(
+            f"Added {plural(result.added, 'listing')} to {folder}; {result.dropped:,} {were}",
+            err=True,
+        )
+        if result.unfitted > OPTIMIZE_ADVICE:
+            typer.echo(
+                f"{result.unfitted:.0%} of its listings are weighed with statistics fitted "
+                f"without them ({plural(result.segments, 'segment')}); "
+                f"run: matcher index optimize {folder}",
+                err=True,
+            )
+
+
+# Past this share of listings added since the statistics were fitted, ``index add`` advises
+# ``optimize`` (what it changes: benchmarks/README.md, "Adds").
+OPTIMIZE_ADVICE = 0.05
+
+
+@index_app.command("optimize", cls=_Command)
+def index_optimize(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
+    quiet: QuietOpt = False,
+) -> None:
+    """Merge the segments of the index in DIR into one, refitting its statistics."""
+    try:
+        with _Bar(quiet) as bar:
+            result = optimize_index(folder, progress=bar)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    if not quiet:
+        typer.echo(f"{folder}: one segment of {plural(result.total, 'listing')}", err=True)
 
 
 @index_app.command("verify", cls=_Command)

@@ -6,13 +6,13 @@ Both vectors are L2-normalised, so their cosine is the sum over shared terms of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .analyse import term_text
-from .index import Index, query_vector
+from .index import AnyIndex, query_vector
 from .models import PARTS, Coverage, MissingSkill, SkillContribution, TermContribution
 
 
@@ -36,17 +36,20 @@ def _no_kind(name: str) -> str:
 
 
 def explain(
-    index: Index,
+    index: AnyIndex,
     row: int,
     columns: np.ndarray,
     values: np.ndarray,
     listing_weights: np.ndarray | None = None,
     kind_of: KindOf = _no_kind,
+    *,
+    missing_weights: Mapping[int, float] | None = None,
 ) -> Explanation:
     """Return the shared terms, parts, matched and missing skills, and coverage of ``row``.
 
     ``(columns, values)`` is the query vector (see ``query_vector``); ``listing_weights``, the
-    listing's weights in those columns, if already looked up (see ``explain_all``).
+    listing's weights in those columns, and ``missing_weights``, its weights by column in the
+    skills it asks for that the query lacks, if already looked up (see ``explain_all``).
     Contributions are ``resume weight * listing weight``, so they sum to the score; a matched
     skill's ``share`` is its contribution over that score. Missing skills come required first,
     then by weight.
@@ -87,7 +90,10 @@ def explain(
         if term.is_skill
     )
     lacking = np.array([c for c in asked if c not in present], dtype=np.int64)
-    lacking_weights = index.weights_at(here, lacking)[:, 0]
+    if missing_weights is None:
+        lacking_weights = index.weights_at(here, lacking)[:, 0]
+    else:
+        lacking_weights = np.array([missing_weights[c] for c in lacking.tolist()])
     missing = sorted(
         (
             MissingSkill(
@@ -112,17 +118,27 @@ def explain(
 
 
 def explain_all(
-    index: Index,
+    index: AnyIndex,
     rows: list[int],
     columns: np.ndarray,
     values: np.ndarray,
     kind_of: KindOf = _no_kind,
 ) -> list[Explanation]:
-    """Return ``explain`` for each of ``rows``, looking their weights up in one pass."""
-    block = index.weights_at(np.array(rows, dtype=np.int64), columns)
-    return [
-        explain(index, row, columns, values, block[:, i], kind_of) for i, row in enumerate(rows)
-    ]
+    """Return ``explain`` for each of ``rows``, looking their weights up in two passes: the
+    query's columns, then every skill one of them asks for that the query lacks."""
+    targets = np.array(rows, dtype=np.int64)
+    block = index.weights_at(targets, columns)
+    present = set(columns.tolist())
+    asked = {c for row in rows for c in index.asked(row).tolist() if c not in present}
+    lacking = sorted(asked)
+    lacking_block = index.weights_at(targets, np.array(lacking, dtype=np.int64))
+    out = []
+    for i, row in enumerate(rows):
+        missing = dict(zip(lacking, lacking_block[:, i].tolist(), strict=True))
+        out.append(
+            explain(index, row, columns, values, block[:, i], kind_of, missing_weights=missing)
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ class Gain:
 
 
 def skill_gains(
-    index: Index,
+    index: AnyIndex,
     query_terms: list[str],
     rows: list[int],
     terms_with: Callable[[str], list[str]],

@@ -17,7 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from .analyse import (
     term_part,
 )
 from .filters import FACTS, listing_facts
-from .models import UNTITLED, Listing
+from .models import UNTITLED, LazyListings, Listing
 
 _T = TypeVar("_T")
 
@@ -91,6 +91,9 @@ class Index:
     sublinear_tf: bool
     part_weights: np.ndarray  # float64, one per part, summing to 1 (Settings.part_weights)
     query_floors: np.ndarray  # float64, one per part: the least norm a query part is divided by
+    # The statistics listings added later are weighed with (as a fitted vectorizer's):
+    listing_floors: np.ndarray  # float64, one per part: the least norm a listing part is divided by
+    repeated: np.ndarray  # int64, sorted: keys of word triples repeated across listings
     # What filters read, one per listing (see filters.listing_facts).
     remote: np.ndarray  # int8: filters.REMOTE, HYBRID, ON_SITE or UNKNOWN
     job_types: np.ndarray  # uint16: bit set of filters.JOB_TYPES, 0 when not given
@@ -120,22 +123,118 @@ class Index:
         return self.asked_columns[self.asked_indptr[row] : self.asked_indptr[row + 1]]
 
     def weights_at(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """Return the weights of ``rows`` in ``columns`` (columns x rows), 0 where absent."""
-        out = np.zeros((len(columns), len(rows)), dtype=np.float64)
+        """Return the weights of ``rows`` in ``columns`` (columns x rows), 0 where absent.
+
+        Shape (len(columns), len(rows)), float64. One binary search for every (column, row)
+        pair at once, in step: as many numpy passes as the longest posting list has bits,
+        rather than a search per column (at 1M listings a resume has ~460 columns).
+        """
         rows = np.asarray(rows)
-        kind = np.iinfo(self.rows.dtype)
-        if len(rows) and kind.min <= rows.min() and rows.max() <= kind.max:
-            # Searched in the postings' own type: other keys would have numpy copy each list.
-            rows = rows.astype(self.rows.dtype)
-        for i, column in enumerate(columns.tolist()):
-            start, end = int(self.indptr[column]), int(self.indptr[column + 1])
-            postings = self.rows[start:end]
-            at = np.searchsorted(postings, rows)
-            inside = at < len(postings)
-            hit = np.zeros(len(rows), dtype=bool)
-            hit[inside] = postings[at[inside]] == rows[inside]
-            out[i, hit] = self.weights[start + at[hit]]
+        columns = np.asarray(columns)
+        out = np.zeros((len(columns), len(rows)), dtype=np.float64)
+        if not (len(rows) and len(columns) and self.nnz):
+            return out
+        # Pair i * len(rows) + j is (columns[i], rows[j]): out's own order.
+        ends = np.repeat(self.indptr[columns + 1], len(rows))
+        low = np.repeat(self.indptr[columns], len(rows))
+        high = ends.copy()
+        wanted = np.tile(rows, len(columns))
+        last = self.nnz - 1
+        for _ in range(int((high - low).max()).bit_length()):
+            middle = (low + high) >> 1
+            open_ = low < high
+            below = open_ & (self.rows[np.minimum(middle, last)] < wanted)
+            low = np.where(below, middle + 1, low)
+            high = np.where(open_ & ~below, middle, high)
+        # low is now where each row is, or would be, in its column's postings.
+        hit = low < ends
+        hit[hit] = self.rows[low[hit]] == wanted[hit]
+        out.reshape(-1)[hit] = self.weights[low[hit]]
         return out
+
+
+class Segments:
+    """An index made of segments: the first built with statistics, each later one added and
+    weighed with them (``build_segment``). It answers what an ``Index`` does, over all rows:
+    row ``r`` of the whole is row ``r - starts[k]`` of segment ``k``.
+    """
+
+    def __init__(self, segments: Sequence[Index]) -> None:
+        if not segments:
+            raise ValueError("an index has at least one segment")
+        self.segments = tuple(segments)
+        first = self.segments[0]
+        self.terms = first.terms
+        self.idf = first.idf
+        self.parts = first.parts
+        self.sublinear_tf = first.sublinear_tf
+        self.part_weights = first.part_weights
+        self.query_floors = first.query_floors
+        self.listing_floors = first.listing_floors
+        self.repeated = first.repeated
+        sizes = [len(segment.listings) for segment in self.segments]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.listings: Sequence[Listing] = _Chained([s.listings for s in self.segments])
+
+    @property
+    def nnz(self) -> int:
+        return sum(segment.nnz for segment in self.segments)
+
+    @property
+    def is_skill(self) -> np.ndarray:
+        return self.parts == 0
+
+    def facts(self) -> dict[str, np.ndarray]:
+        """Return the filters' arrays over all rows (see ``Index.facts``)."""
+        every = [segment.facts() for segment in self.segments]
+        return {name: np.concatenate([f[name] for f in every]) for name in FACTS}
+
+    def _at(self, row: int) -> tuple[Index, int]:
+        k = int(np.searchsorted(self.starts, row, side="right")) - 1
+        if not 0 <= row < self.starts[-1]:
+            raise IndexError(row)
+        return self.segments[k], row - int(self.starts[k])
+
+    def asked(self, row: int) -> np.ndarray:
+        segment, local = self._at(row)
+        return segment.asked(local)
+
+    def required(self, row: int) -> np.ndarray:
+        segment, local = self._at(row)
+        return segment.required(local)
+
+    def weights_at(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """As ``Index.weights_at``, over all rows."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros((len(columns), len(rows)), dtype=np.float64)
+        which = np.searchsorted(self.starts, rows, side="right") - 1
+        for k in np.unique(which).tolist():
+            here = which == k
+            out[:, here] = self.segments[k].weights_at(rows[here] - self.starts[k], columns)
+        return out
+
+
+class _Chained(LazyListings):
+    """Sequences of listings read as one, without copying them."""
+
+    def __init__(self, parts: Sequence[Sequence[Listing]]) -> None:
+        self._parts = parts
+        self._starts = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    def _listing(self, index: int) -> Listing:
+        k = int(np.searchsorted(self._starts, index, side="right")) - 1
+        return self._parts[k][index - int(self._starts[k])]
+
+    def __iter__(self) -> Iterator[Listing]:
+        for part in self._parts:
+            yield from part
+
+
+# An index of one segment, or of several.
+AnyIndex = Index | Segments
 
 
 # Below this many listings one process beats starting workers.
@@ -168,38 +267,140 @@ def build_index(
     if callable(expect):
         expect(2 * n)
     procs = _processes(workers, n)
-    _SHARED.update(listings=listings, analyzer=analyzer, repeated=set(), spans=[])
+    repeated: set[int] = set()
+    _SHARED.update(listings=listings, analyzer=analyzer, repeated=repeated, spans=[])
     try:
         if settings.sections:
-            _SHARED["repeated"] = _repeated(
+            repeated = _repeated(
                 n, settings.boilerplate_min_listings, procs, progress, _SHARED["spans"]
             )
+            _SHARED["repeated"] = repeated
         elif progress:
             progress(n)
         columns: dict[str, int] = {}
-        indptr = array("q", [0])
-        indices = array("i")
-        data = array("d")
-        asked_indptr = array("q", [0])
-        asked = array("i")
-        required = array("b")
-        for chunk in _map(_weigh_chunk, n, procs):
-            for joined, weights, skills in chunk:
-                terms = joined.split("\x00") if joined else []
-                indices.extend([columns.setdefault(t, len(columns)) for t in terms])
-                data.frombytes(weights.tobytes())
-                indptr.append(len(indices))
-                for skill, is_required in skills:
-                    asked.append(columns[SKILL_PREFIX + skill])
-                    required.append(is_required)
-                asked_indptr.append(len(asked))
-            if progress:
-                progress(len(chunk))
+        collected = _collect(n, procs, progress, columns)
     finally:
         _SHARED.clear()
-    return _assemble(
-        listings, analyzer, columns, indptr, indices, data, asked_indptr, asked, required
+    keys = np.array(sorted(repeated), dtype=np.int64)
+    return _assemble(listings, analyzer, columns, keys, collected)
+
+
+def build_segment(
+    index: AnyIndex,
+    listings: Sequence[Listing],
+    analyzer: Analyzer,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> Index:
+    """Return a segment of ``listings`` weighed with ``index``'s statistics, to add to it.
+
+    As a fitted vectorizer transforms new documents: the index's terms, idf, repeated word
+    triples (boilerplate) and pivot floors are kept, and terms the index lacks are left out
+    (``Segment`` rows count from 0). The segment shares the index's term arrays, so its scores
+    are comparable with the index's, listing for listing. ``matcher index optimize`` rebuilds
+    with fresh statistics. ``progress(n)``: n more listings weighed, of ``len(listings)``.
+    Raises ``ValueError`` when ``analyzer``'s settings are not those the index was built with.
+    """
+    if tuple(analyzer.settings.part_weights()) != tuple(index.part_weights.tolist()):
+        raise ValueError("a segment must be analysed with its index's settings")
+    n = len(listings)
+    expect = getattr(progress, "expect", None)
+    if callable(expect):
+        expect(n)
+    procs = _processes(workers, n)
+    repeated = set(index.repeated.tolist())
+    _SHARED.update(listings=listings, analyzer=analyzer, repeated=repeated, spans=[])
+    found: dict[str, int | None] = {}
+
+    def column(term: str) -> int | None:
+        if term not in found:
+            found[term] = index.terms.column(term)
+        return found[term]
+
+    try:
+        collected = _collect(n, procs, progress, column)
+    finally:
+        _SHARED.clear()
+    v = len(index.terms)
+    cols = np.frombuffer(collected.indices, dtype=np.int32)
+    row_ptr = np.frombuffer(collected.indptr, dtype=np.int64)
+    weights = _tf(np.frombuffer(collected.data, dtype=np.float64), index.sublinear_tf)
+    weights = weights * index.idf[cols]
+    row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
+    parts = index.parts[cols]
+    weights *= _part_scale(row_of, parts, weights, index.part_weights, n, index.listing_floors)
+    postings_ptr, rows, ordered = _postings(v, cols, row_of, weights)
+    asked = np.frombuffer(collected.asked, dtype=np.int32)
+    asked_columns, asked_required = _sorted_asked(asked, collected)
+    return Index(
+        listings=tuple(listings),
+        terms=index.terms,
+        idf=index.idf,
+        indptr=postings_ptr,
+        rows=rows,
+        weights=ordered,
+        parts=index.parts,
+        asked_indptr=np.frombuffer(collected.asked_indptr, dtype=np.int64).copy(),
+        asked_columns=asked_columns,
+        asked_required=asked_required,
+        sublinear_tf=index.sublinear_tf,
+        part_weights=index.part_weights,
+        query_floors=index.query_floors,
+        listing_floors=index.listing_floors,
+        repeated=index.repeated,
+        **listing_facts(listings),
     )
+
+
+class _Collected(NamedTuple):
+    """Every listing's terms as columns with summed weights (CSR), and its asked skills."""
+
+    indptr: array[int]  # q: listings + 1
+    indices: array[int]  # i: term columns
+    data: array[float]  # d: summed occurrence weights
+    asked_indptr: array[int]  # q: listings + 1
+    asked: array[int]  # i: columns of asked skills
+    required: array[int]  # b: whether each is required
+
+
+def _collect(
+    n: int,
+    procs: int,
+    progress: Callable[[int], None] | None,
+    column: dict[str, int] | Callable[[str], int | None],
+) -> _Collected:
+    """Weigh every listing's terms on ``procs`` processes. ``column`` numbers a term: a dict
+    gives each new term the next column; a function returns None to leave a term out (one
+    a fitted index lacks)."""
+    out = _Collected(array("q", [0]), array("i"), array("d"), array("q", [0]), array("i"),
+                     array("b"))  # fmt: skip
+    grow, lookup = (column, None) if isinstance(column, dict) else (None, column)
+    for chunk in _map(_weigh_chunk, n, procs):
+        for joined, weights, skills in chunk:
+            terms = joined.split("\x00") if joined else []
+            if grow is not None:  # building: every term gets a column as it comes
+                numbered: list[int | None] = [grow.setdefault(t, len(grow)) for t in terms]
+            else:
+                assert lookup is not None
+                numbered = [lookup(t) for t in terms]
+            if None in numbered:
+                keep = [c is not None for c in numbered]
+                out.indices.extend([c for c in numbered if c is not None])
+                out.data.frombytes(weights[np.array(keep, dtype=bool)].tobytes())
+            else:
+                out.indices.extend(numbered)  # type: ignore[arg-type]
+                out.data.frombytes(weights.tobytes())
+            out.indptr.append(len(out.indices))
+            for skill, is_required in skills:
+                key = SKILL_PREFIX + skill
+                at = grow[key] if grow is not None else lookup(key)  # type: ignore[misc]
+                if at is not None:
+                    out.asked.append(at)
+                    out.required.append(is_required)
+            out.asked_indptr.append(len(out.asked))
+        if progress:
+            progress(len(chunk))
+    return out
 
 
 def _processes(workers: int | None, n: int) -> int:
@@ -381,12 +582,8 @@ def _assemble(
     listings: Sequence[Listing],
     analyzer: Analyzer,
     columns: dict[str, int],
-    indptr: array[int],
-    indices: array[int],
-    data: array[float],
-    asked_indptr: array[int],
-    asked: array[int],
-    required: array[int],
+    repeated: np.ndarray,
+    collected: _Collected,
 ) -> Index:
     """Turn per-listing term weights into TF-IDF postings, each part of a listing L2-normalised
     and scaled by the square root of its weight; terms sorted."""
@@ -397,9 +594,10 @@ def _assemble(
     part_weights = np.array(settings.part_weights(), dtype=np.float64)
     renumber = np.zeros(v, dtype=np.int32)
     renumber[[columns[t] for t in terms]] = np.arange(v, dtype=np.int32)
-    cols = renumber[np.frombuffer(indices, dtype=np.int32)] if v else np.zeros(0, np.int32)
-    tf = _tf(np.frombuffer(data, dtype=np.float64), settings.sublinear_tf)
-    row_ptr = np.frombuffer(indptr, dtype=np.int64)
+    indices = np.frombuffer(collected.indices, dtype=np.int32)
+    cols = renumber[indices] if v else np.zeros(0, np.int32)
+    tf = _tf(np.frombuffer(collected.data, dtype=np.float64), settings.sublinear_tf)
+    row_ptr = np.frombuffer(collected.indptr, dtype=np.int64)
     df = np.bincount(cols, minlength=v)
     idf = smoothed_idf(n, df)
     weights = tf * idf[cols]
@@ -409,35 +607,53 @@ def _assemble(
     # The resume's words make both its title and words parts: both are floored at a typical
     # listing's word mass, so that a resume of a few words cannot reach a full cosine.
     query_floors = settings.query_pivot * medians[[0, 2, 2]]
-    weights *= _part_scale(row_of, parts[cols], weights, part_weights, n, pivots * medians)
-    order = np.lexsort((row_of, cols))  # term-major, listings in order within a term
-    postings_ptr = np.zeros(v + 1, dtype=np.int64)
-    postings_ptr[1:] = np.cumsum(df)
-    asked_columns = renumber[np.frombuffer(asked, dtype=np.int32)] if v else np.zeros(0, np.int32)
-    asked_ptr = np.frombuffer(asked_indptr, dtype=np.int64)
-    asked_required = np.frombuffer(required, dtype=np.int8).astype(bool)
-    for row in range(n):  # keep each listing's asked skills sorted by column
-        start, end = asked_ptr[row], asked_ptr[row + 1]
-        if end - start > 1:
-            by_column = np.argsort(asked_columns[start:end], kind="stable")
-            asked_columns[start:end] = asked_columns[start:end][by_column]
-            asked_required[start:end] = asked_required[start:end][by_column]
+    listing_floors = pivots * medians
+    weights *= _part_scale(row_of, parts[cols], weights, part_weights, n, listing_floors)
+    postings_ptr, rows, ordered = _postings(v, cols, row_of, weights)
+    asked = np.frombuffer(collected.asked, dtype=np.int32)
+    asked_columns, asked_required = _sorted_asked(renumber[asked] if v else asked, collected)
     return Index(
         listings=tuple(listings),
         terms=TermTable(terms),
         idf=idf,
         indptr=postings_ptr,
-        rows=row_of[order],
-        weights=weights[order].astype(np.float32),
+        rows=rows,
+        weights=ordered,
         parts=parts,
-        asked_indptr=asked_ptr.copy(),
-        asked_columns=asked_columns.astype(np.int32),
+        asked_indptr=np.frombuffer(collected.asked_indptr, dtype=np.int64).copy(),
+        asked_columns=asked_columns,
         asked_required=asked_required,
         sublinear_tf=settings.sublinear_tf,
         part_weights=part_weights,
         query_floors=query_floors,
+        listing_floors=listing_floors,
+        repeated=repeated,
         **listing_facts(listings),
     )
+
+
+def _postings(
+    v: int, cols: np.ndarray, row_of: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (indptr, rows, weights as float32) of the postings: term-major, rows rising."""
+    order = np.lexsort((row_of, cols))
+    indptr = np.zeros(v + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(cols, minlength=v))
+    return indptr, row_of[order], weights[order].astype(np.float32)
+
+
+def _sorted_asked(columns: np.ndarray, collected: _Collected) -> tuple[np.ndarray, np.ndarray]:
+    """Return each listing's asked skills (``columns``, listing after listing, as collected)
+    sorted by column within a listing, and whether each is required."""
+    columns = columns.astype(np.int32)  # a copy, sorted in place below
+    required = np.frombuffer(collected.required, dtype=np.int8).astype(bool)
+    ptr = np.frombuffer(collected.asked_indptr, dtype=np.int64)
+    for row in np.flatnonzero(np.diff(ptr) > 1).tolist():
+        start, end = ptr[row], ptr[row + 1]
+        by_column = np.argsort(columns[start:end], kind="stable")
+        columns[start:end] = columns[start:end][by_column]
+        required[start:end] = required[start:end][by_column]
+    return columns, required
 
 
 def smoothed_idf(n: int, df: np.ndarray) -> np.ndarray:
@@ -485,7 +701,7 @@ def _part_scale(
     return scale
 
 
-def query_vector(index: Index, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def query_vector(index: AnyIndex, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Return a text's TF-IDF vector in the index's terms: (columns, values).
 
     Each part is L2-normalised and scaled by the square root of its weight, as the listings'

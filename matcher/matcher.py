@@ -15,8 +15,9 @@ from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .explain import explain, explain_all, skill_gains
 from .filters import FilterResult, Filters
-from .index import Index, build_index, forked_pool, query_vector
+from .index import AnyIndex, build_index, build_segment, forked_pool, query_vector
 from .models import (
+    AddResult,
     Candidate,
     GapReport,
     Listing,
@@ -33,7 +34,14 @@ from .read.resumes import ResumeText, read_resume_text
 from .score import batch_scores, cosine_scores
 from .score import top_k as best_rows
 from .skills import SkillVocabulary, extract_skills
-from .store import check_replaceable, load_index, save_index
+from .store import (
+    SavedIndex,
+    append_segment,
+    check_replaceable,
+    load_index,
+    save_index,
+    term_hash,
+)
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
 # ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.
@@ -69,7 +77,7 @@ class Matcher:
             if not isinstance(listing, Listing):
                 raise TypeError(f"Matcher expects Listing objects, got {type(listing).__name__}")
         self._analyzer = Analyzer(self.settings, vocabulary)
-        self.index_: Index = build_index(self.listings, self._analyzer, progress)
+        self.index_: AnyIndex = build_index(self.listings, self._analyzer, progress)
 
     def _matches(
         self, rows: list[int], scores: np.ndarray, columns: np.ndarray, values: np.ndarray
@@ -119,7 +127,10 @@ class Matcher:
         (the default) checks every file's checksum and every posting; ``verify=False`` keeps
         only the cheap structural checks, for an index you trust (see ``load_index``).
         """
-        saved = load_index(folder, verify=verify)
+        return cls._of(load_index(folder, verify=verify))
+
+    @classmethod
+    def _of(cls, saved: SavedIndex) -> Matcher:
         matcher = cls.__new__(cls)
         matcher.settings = saved.settings
         matcher.listings = saved.index.listings
@@ -507,39 +518,71 @@ def add_files(
     listings: Sequence[str | Path],
     *,
     progress: Callable[[int], None] | None = None,
-) -> tuple[int, int]:
-    """Add listings files to a saved index; return (listings added, duplicates dropped).
+    rebuild: bool = False,
+) -> AddResult:
+    """Add listings files to a saved index; return what was added.
 
-    The index is rebuilt from its listings and the new ones with its own settings and
-    vocabulary (idf and boilerplate depend on every listing), so the result is what building
-    from all of them at once gives, and it replaces the old index atomically. The old index
-    is fully verified first (its damage is never sealed under fresh checksums), and the write
-    is refused if another one replaced it meanwhile.
+    The new listings become a segment of their own, weighed with the index's statistics (its
+    terms, idf, boilerplate and pivots, as a fitted vectorizer transforms new documents):
+    only the new listings are analysed and written, so an add costs what it adds. Terms the
+    index lacks are left out until ``optimize_index`` (or ``rebuild=True``, which rebuilds
+    from every listing at once, as building from all of them gives). Listings whose text the
+    index holds are skipped; a new one whose id is taken gets its text's id appended. The old
+    index is fully verified first (its damage is never sealed under fresh checksums), and the
+    write is refused if another one replaced it meanwhile. Raises ``IndexFormatError``.
     """
-    old = Matcher.load(folder, verify=True)
+    saved = load_index(folder, verify=True)
+    old = Matcher._of(saved)
     new = _readers.load_listings(list(listings))
-    seen = {_readers.content_id(listing.description) for listing in old.listings}
-    ids = {listing.id for listing in old.listings}
+    seen = set(saved.content_keys.tolist())
+    ids = set(saved.id_keys.tolist())
     added = []
     for listing in new:
-        key = _readers.content_id(listing.description)
+        key = _readers.content_key(listing.description)
         if key in seen:
             continue
         seen.add(key)
-        if listing.id in ids:
-            listing = dataclasses.replace(listing, id=f"{listing.id}-{key}")
-        ids.add(listing.id)
+        if term_hash(listing.id) in ids:
+            listing = dataclasses.replace(
+                listing, id=f"{listing.id}-{_readers.content_id(listing.description)}"
+            )
+        ids.add(term_hash(listing.id))
         added.append(listing)
+    dropped = len(new) - len(added) + new.duplicates_dropped
+    vocabulary = old._analyzer.vocabulary
+    if added and rebuild:
+        every = [*old.listings, *added]
+        rebuilt = Matcher(every, settings=old.settings, vocabulary=vocabulary, progress=progress)
+        save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
+        return AddResult(len(added), dropped, segments=1, fitted=len(every), total=len(every))
+    fitted = int(saved.meta["segments"][0]["listings"])
+    segments = len(saved.meta["segments"])
     if added:
-        rebuilt = Matcher(
-            [*old.listings, *added],
-            settings=old.settings,
-            vocabulary=old._analyzer.vocabulary,
-            progress=progress,
-        )
-        vocabulary = rebuilt._analyzer.vocabulary
-        save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=old._checksum)
-    return len(added), len(new) - len(added) + new.duplicates_dropped
+        segment = build_segment(old.index_, added, old._analyzer, progress)
+        append_segment(folder, segment, expected=saved.checksum)
+        segments += 1
+    total = len(old.listings) + len(added)
+    return AddResult(len(added), dropped, segments=segments, fitted=fitted, total=total)
+
+
+def optimize_index(
+    folder: str | Path, *, progress: Callable[[int], None] | None = None
+) -> AddResult:
+    """Merge a saved index's segments into one, with statistics fitted on every listing.
+
+    The result is what building from all the index's listings at once gives. The index is
+    fully verified first, and the write is refused if another one replaced it meanwhile.
+    Raises ``IndexFormatError``.
+    """
+    saved = load_index(folder, verify=True)
+    old = Matcher._of(saved)
+    if len(saved.meta["segments"]) > 1:
+        vocabulary = old._analyzer.vocabulary
+        rebuilt = Matcher(old.listings, settings=old.settings, vocabulary=vocabulary,
+                          progress=progress)  # fmt: skip
+        save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
+    n = len(old.listings)
+    return AddResult(0, 0, segments=1, fitted=n, total=n)
 
 
 def match_many_files(

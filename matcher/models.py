@@ -31,6 +31,30 @@ class Listing:
     salary_period: str | None = None  # as written: "YEAR", "yearly", "hourly"
 
 
+class LazyListings(Sequence[Listing]):
+    """Listings made only when asked for: a subclass gives ``__len__`` and ``_listing(i)``."""
+
+    def _listing(self, index: int) -> Listing:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Listing: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Listing]: ...
+    def __getitem__(self, index: int | slice) -> Listing | Sequence[Listing]:
+        if isinstance(index, slice):
+            return [self._listing(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._listing(index)
+
+    def __iter__(self) -> Iterator[Listing]:
+        for i in range(len(self)):
+            yield self._listing(i)
+
+
 @dataclass(frozen=True)
 class ListingSet(Sequence[Listing]):
     """The listings read from one or more files, after identical ones were collapsed."""
@@ -237,6 +261,22 @@ class GapReport:
     location: str | None = None
     listings_considered: int = 0  # listings left after the filters (0: not counted)
     filters: tuple[str, ...] = ()  # the filters applied, as said to people ("remote only")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``index add`` (or ``optimize``) did to a saved index."""
+
+    added: int  # listings added
+    dropped: int  # listings skipped: their text was in the index or in the files already
+    segments: int  # segments the index has now
+    fitted: int  # listings its statistics (idf, boilerplate, pivots) were fitted on
+    total: int  # listings the index holds now
+
+    @property
+    def unfitted(self) -> float:
+        """The share of the index's listings its statistics were not fitted on (0 to 1)."""
+        return 1.0 - self.fitted / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True)

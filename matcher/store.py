@@ -17,6 +17,13 @@ from them:
 - ``skills.npz``: that vocabulary compiled (``matcher/skills_file.py``), so that a query need
   not compile the CSV again; optional (indexes saved before it compile the CSV).
 
+An index is made of segments (``meta.json``'s ``segments``). The first holds the listings the
+statistics (idf, repeated word triples, pivot floors) were fitted on; each ``index add`` writes
+one more, weighed with those statistics, whose files carry its prefix (``s1.rows.npy``,
+``s1.listings.jsonl``, ...): its postings, listings, asked skills, filter facts, and keys of its
+listings' texts and ids (for finding duplicates without parsing). Adding a segment writes only
+its files, then replaces ``meta.json``; ``matcher index optimize`` rebuilds one segment.
+
 Writing never destroys what is not matcher's. A write goes to a temporary folder beside the
 target (``.NAME.XXXXXXXX.tmp``) that is renamed into place at the end; the folder it replaces
 must be provably a matcher index (a ``meta.json`` with the format marker and a file list, and
@@ -57,19 +64,19 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from tokenize import TokenError
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .errors import IndexFormatError, MatcherError
-from .index import Index, smoothed_idf
-from .models import Listing, Settings
+from .index import AnyIndex, Index, Segments, smoothed_idf
+from .models import LazyListings, Listing, Settings
 from .skills import SkillVocabulary
 from .skills_file import (
     CompiledVocabularyError,
@@ -88,6 +95,7 @@ __all__ = [
     "FORMAT",
     "VERSION",
     "IndexFormatError",
+    "append_segment",
     "IndexInfo",
     "SavedIndex",
     "check_replaceable",
@@ -99,37 +107,45 @@ __all__ = [
 ]
 
 FORMAT = "matcher-index"
-VERSION = 4  # 4: listing facts for filters; 3: vectors made of parts, required skills
-# Older formats lack the filters' arrays (3) or hold one vector per listing (2): rebuild them.
-OLDEST = 4
+VERSION = 5  # 5: segments, statistics for adds; 4: listing facts for filters; 3: parts
+# Older formats lack the statistics adds need (4), the filters' arrays (3), or hold one vector
+# per listing (2): rebuild them.
+OLDEST = 5
 
 
 class _Array(NamedTuple):
     dtype: type
     length: Callable[[int, int, int], int | None]  # from (listings, terms, nnz); None: free
     derived: bool = False  # made at save time for lookups, not an ``Index`` field
+    segment: bool = False  # one per segment (its listings and postings), else one per index
 
 
-# Every saved array, one line each: adding an ``Index`` array is adding a line here.
+# Every saved array, one line each: adding an ``Index`` array is adding a line here. A
+# segment's arrays are named with its prefix ("s1.rows.npy"); the first segment's have none.
 _ARRAYS: dict[str, _Array] = {
     "idf": _Array(np.float64, lambda n, v, nnz: v),
-    "indptr": _Array(np.int64, lambda n, v, nnz: v + 1),
-    "rows": _Array(np.int32, lambda n, v, nnz: nnz),
-    "weights": _Array(np.float32, lambda n, v, nnz: nnz),
     "parts": _Array(np.uint8, lambda n, v, nnz: v),
-    "asked_indptr": _Array(np.int64, lambda n, v, nnz: n + 1),
-    "asked_columns": _Array(np.int32, lambda n, v, nnz: None),
-    "asked_required": _Array(np.bool_, lambda n, v, nnz: None),
     "query_floors": _Array(np.float64, lambda n, v, nnz: 3),
-    "remote": _Array(np.int8, lambda n, v, nnz: n),
-    "job_types": _Array(np.uint16, lambda n, v, nnz: n),
-    "posted": _Array(np.int32, lambda n, v, nnz: n),
-    "salary_yearly": _Array(np.float64, lambda n, v, nnz: n),
-    "salary_currency": _Array(np.uint32, lambda n, v, nnz: n),
+    "listing_floors": _Array(np.float64, lambda n, v, nnz: 3),
+    "repeated": _Array(np.int64, lambda n, v, nnz: None),
     "term_hashes": _Array(np.uint64, lambda n, v, nnz: v, derived=True),
     "term_order": _Array(np.int32, lambda n, v, nnz: v, derived=True),
     "term_offsets": _Array(np.int64, lambda n, v, nnz: v + 1, derived=True),
-    "listing_offsets": _Array(np.int64, lambda n, v, nnz: n + 1, derived=True),
+    "indptr": _Array(np.int64, lambda n, v, nnz: v + 1, segment=True),
+    "rows": _Array(np.int32, lambda n, v, nnz: nnz, segment=True),
+    "weights": _Array(np.float32, lambda n, v, nnz: nnz, segment=True),
+    "asked_indptr": _Array(np.int64, lambda n, v, nnz: n + 1, segment=True),
+    "asked_columns": _Array(np.int32, lambda n, v, nnz: None, segment=True),
+    "asked_required": _Array(np.bool_, lambda n, v, nnz: None, segment=True),
+    "remote": _Array(np.int8, lambda n, v, nnz: n, segment=True),
+    "job_types": _Array(np.uint16, lambda n, v, nnz: n, segment=True),
+    "posted": _Array(np.int32, lambda n, v, nnz: n, segment=True),
+    "salary_yearly": _Array(np.float64, lambda n, v, nnz: n, segment=True),
+    "salary_currency": _Array(np.uint32, lambda n, v, nnz: n, segment=True),
+    "listing_offsets": _Array(np.int64, lambda n, v, nnz: n + 1, derived=True, segment=True),
+    # Keys of each listing's text and id, so that ``index add`` finds duplicates unparsed.
+    "content_keys": _Array(np.uint64, lambda n, v, nnz: n, derived=True, segment=True),
+    "id_keys": _Array(np.uint64, lambda n, v, nnz: n, derived=True, segment=True),
 }
 # Offset tables: each cuts the array or text file named here, from 0 to its end, in order.
 _OFFSETS = {
@@ -139,11 +155,26 @@ _OFFSETS = {
     "listing_offsets": "listings.jsonl",
 }
 _COLUMNS = ("asked_columns", "term_order")  # arrays of term columns
-_TEXTS = ("terms.txt", "listings.jsonl", "skills.csv")
+_TEXTS = ("terms.txt", "skills.csv")
 _OPTIONAL = ("skills.npz",)  # read when meta.json lists it
+_SEGMENT_TEXTS = ("listings.jsonl",)
 _META = "meta.json"
-_FILES = frozenset({_META, *_TEXTS, *_OPTIONAL, *(f"{name}.npy" for name in _ARRAYS)})
+_SEGMENT_FILES = frozenset(
+    {*_SEGMENT_TEXTS, *(f"{name}.npy" for name, spec in _ARRAYS.items() if spec.segment)}
+)
+_FILES = frozenset(
+    {_META, *_TEXTS, *_OPTIONAL, *_SEGMENT_FILES,
+     *(f"{name}.npy" for name, spec in _ARRAYS.items() if not spec.segment)}
+)  # fmt: skip
+# A later segment's file: its prefix, then the name of a segment file.
+_LATER_SEGMENT = re.compile(r"s([1-9][0-9]{0,5})\.(.+)")
 _META_MAX_BYTES = 16 << 20  # far above any index's; a bigger meta.json is not ours
+
+
+def _is_index_file(name: str) -> bool:
+    """Whether ``name`` is the name of a file a matcher index may hold."""
+    later = _LATER_SEGMENT.fullmatch(name)
+    return name in _FILES or (later is not None and later.group(2) in _SEGMENT_FILES)
 
 
 def term_hash(term: str) -> int:
@@ -195,7 +226,7 @@ def _only_index_files(folder: Path) -> bool:
     """Whether ``folder`` holds nothing but regular files with the names of index files."""
     try:
         with os.scandir(folder) as entries:
-            return all(e.name in _FILES and e.is_file(follow_symlinks=False) for e in entries)
+            return all(_is_index_file(e.name) and e.is_file(follow_symlinks=False) for e in entries)
     except OSError:
         return False
 
@@ -225,12 +256,33 @@ def _sweep(where: Path) -> None:
     for folder in found:
         if _only_index_files(folder) and not _in_use(folder):
             shutil.rmtree(folder, ignore_errors=True)
+    if where.is_dir() and not where.is_symlink():
+        _sweep_segments(where)
     backup = _backup(where)
     if backup.is_dir() and not backup.is_symlink():
         if not where.exists() and not where.is_symlink():
             os.replace(backup, where)  # a crash between the two renames of a swap
         elif _only_index_files(backup):
             _discard(backup)  # a crash while the replaced index was being deleted
+
+
+def _is_debris(entry: os.DirEntry[str]) -> bool:
+    """Whether an unlisted entry of an index folder is a segment file a crashed add left."""
+    return _LATER_SEGMENT.fullmatch(entry.name) is not None and _is_index_file(entry.name) \
+        and entry.is_file(follow_symlinks=False)  # fmt: skip
+
+
+def _sweep_segments(where: Path) -> None:
+    """Remove segment files that ``where``'s meta.json does not list (a crashed add's)."""
+    try:
+        meta = json.loads((where / _META).read_bytes())
+        listed = set(meta["files"])
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
+        return  # not readable as ours: touch nothing
+    with os.scandir(where) as entries:
+        debris = [e.path for e in entries if e.name not in listed and _is_debris(e)]
+    for path in debris:
+        os.unlink(path)
 
 
 def _discard(folder: Path) -> None:
@@ -282,7 +334,9 @@ def check_replaceable(folder: str | Path, *, replace_newer: bool = False) -> Non
         foreign = sorted(
             e.name
             for e in entries
-            if e.name != _META and (e.name not in files or not e.is_file(follow_symlinks=False))
+            if e.name != _META
+            and not (e.name in files and e.is_file(follow_symlinks=False))
+            and not _is_debris(e)
         )
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
@@ -298,7 +352,7 @@ def check_replaceable(folder: str | Path, *, replace_newer: bool = False) -> Non
 
 
 def save_index(
-    index: Index,
+    index: AnyIndex,
     settings: Settings,
     vocabulary: SkillVocabulary | None,
     folder: str | Path,
@@ -355,6 +409,59 @@ def save_index(
     return target
 
 
+def append_segment(folder: str | Path, segment: Index, *, expected: str) -> Path:
+    """Add ``segment`` (see ``index.build_segment``) to the saved index in ``folder``.
+
+    Only the segment's files are written, then meta.json is replaced: the index's other files
+    are not rewritten, so the cost is the segment's. ``expected`` is the checksum of the index
+    the segment was weighed against (``SavedIndex.checksum``): the add is refused when the
+    folder holds another by then. A crash leaves the index as it was (the new files are not
+    listed in its meta.json, and the next writer removes them). Raises ``IndexFormatError``.
+    """
+    target = Path(folder)
+    where = _absolute(target)
+    check_replaceable(target)
+    with _lock(where, exclusive=True):
+        _sweep(where)
+        work = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
+        hold = os.open(work, os.O_RDONLY)
+        if fcntl is not None:
+            fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        meta = json.loads((where / _META).read_bytes())
+        k = len(meta["segments"])
+        files = _write_segment(segment, _prefix(k), work)
+        with _lock(where, exclusive=True):
+            _sweep(where)
+            check_replaceable(target)
+            if _checksum_of(where) != expected:
+                raise IndexFormatError(
+                    target, "was replaced by another write while this one ran; run it again"
+                )
+            meta = json.loads((where / _META).read_bytes())
+            if len(meta["segments"]) != k:  # the checksum matched: cannot be, but never guess
+                raise IndexFormatError(target, "changed while this add ran; run it again")
+            if len(meta["segments"]) >= 999:
+                raise IndexFormatError(
+                    target, "has 999 segments; merge them first with matcher index optimize"
+                )
+            meta["segments"].append(_segment_entry(segment, _prefix(k)))
+            meta["listings"] += len(segment.listings)
+            meta["nnz"] += int(segment.nnz)
+            meta["files"].update(files)
+            meta["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            meta.pop("checksum", None)
+            meta["checksum"] = _meta_checksum(meta)
+            for name in files:
+                os.replace(work / name, where / name)
+            (work / _META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+            os.replace(work / _META, where / _META)  # the moment the segment joins
+    finally:
+        os.close(hold)
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
 def _checksum_of(where: Path) -> str | None:
     try:
         return hashlib.sha256((where / _META).read_bytes()).hexdigest()
@@ -362,8 +469,16 @@ def _checksum_of(where: Path) -> str | None:
         return None
 
 
+def _segments(index: AnyIndex) -> tuple[Index, ...]:
+    return index.segments if isinstance(index, Segments) else (index,)
+
+
+def _prefix(k: int) -> str:
+    return f"s{k}." if k else ""
+
+
 def _write(
-    index: Index, settings: Settings, vocabulary: SkillVocabulary | None, work: Path
+    index: AnyIndex, settings: Settings, vocabulary: SkillVocabulary | None, work: Path
 ) -> None:
     terms = [index.terms[c] for c in range(len(index.terms))]
     encoded = [t.encode("utf-8") for t in terms]
@@ -374,29 +489,23 @@ def _write(
     order = np.argsort(hashes, kind="stable").astype(np.int32)
     if len(np.unique(hashes)) != len(hashes):  # 64-bit: practically never; refuse, not guess
         raise IndexFormatError(work, "two terms share a 64-bit hash; cannot save this index")
-    lines = [
-        json.dumps(dataclasses.asdict(listing), ensure_ascii=False).encode("utf-8") + b"\n"
-        for listing in index.listings
-    ]
-    listing_offsets = np.zeros(len(lines) + 1, dtype=np.int64)
-    listing_offsets[1:] = np.cumsum([len(line) for line in lines])
-    (work / "listings.jsonl").write_bytes(b"".join(lines))
     (work / "skills.csv").write_text(vocabulary.to_csv() if vocabulary else "", encoding="utf-8")
     compiled = compiled_bytes(vocabulary, _sha256_file(work / "skills.csv")) if vocabulary else None
     if compiled is not None:
         (work / "skills.npz").write_bytes(compiled)
-    derived = {
-        "term_hashes": hashes[order],
-        "term_order": order,
-        "term_offsets": term_offsets,
-        "listing_offsets": listing_offsets,
-    }
+    derived = {"term_hashes": hashes[order], "term_order": order, "term_offsets": term_offsets}
+    first = _segments(index)[0]
     for name, spec in _ARRAYS.items():
-        array = derived[name] if spec.derived else getattr(index, name)
-        np.save(work / f"{name}.npy", np.ascontiguousarray(array, dtype=spec.dtype))
+        if not spec.segment:
+            array = derived[name] if spec.derived else getattr(first, name)
+            np.save(work / f"{name}.npy", np.ascontiguousarray(array, dtype=spec.dtype))
     files = {}
     for path in sorted(work.iterdir()):
         files[path.name] = {"bytes": path.stat().st_size, "sha256": _sha256_file(path)}
+    segments = []
+    for k, segment in enumerate(_segments(index)):
+        files.update(_write_segment(segment, _prefix(k), work))
+        segments.append(_segment_entry(segment, _prefix(k)))
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -404,6 +513,7 @@ def _write(
         "listings": len(index.listings),
         "terms": len(terms),
         "nnz": int(index.nnz),
+        "segments": segments,
         "settings": dataclasses.asdict(settings),
         "vocabulary": {
             "source": vocabulary.source if vocabulary else None,
@@ -413,6 +523,40 @@ def _write(
     }
     meta["checksum"] = _meta_checksum(meta)
     (work / _META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _segment_entry(segment: Index, prefix: str) -> dict[str, Any]:
+    return {"prefix": prefix, "listings": len(segment.listings), "nnz": int(segment.nnz)}
+
+
+def _write_segment(segment: Index, prefix: str, work: Path) -> dict[str, dict[str, Any]]:
+    """Write one segment's files into ``work``, named with ``prefix``; return their entries."""
+    from .read.listings import content_key  # only writers need it: loading stays light
+
+    lines = [
+        json.dumps(dataclasses.asdict(listing), ensure_ascii=False).encode("utf-8") + b"\n"
+        for listing in segment.listings
+    ]
+    listing_offsets = np.zeros(len(lines) + 1, dtype=np.int64)
+    listing_offsets[1:] = np.cumsum([len(line) for line in lines])
+    (work / f"{prefix}listings.jsonl").write_bytes(b"".join(lines))
+    derived = {
+        "listing_offsets": listing_offsets,
+        "content_keys": np.array(
+            [content_key(listing.description) for listing in segment.listings], dtype=np.uint64
+        ),
+        "id_keys": np.array([term_hash(listing.id) for listing in segment.listings], np.uint64),
+    }
+    names = [f"{prefix}{name}" for name in _SEGMENT_TEXTS]
+    for name, spec in _ARRAYS.items():
+        if spec.segment:
+            array = derived[name] if spec.derived else getattr(segment, name)
+            np.save(work / f"{prefix}{name}.npy", np.ascontiguousarray(array, dtype=spec.dtype))
+            names.append(f"{prefix}{name}.npy")
+    return {
+        name: {"bytes": (work / name).stat().st_size, "sha256": _sha256_file(work / name)}
+        for name in sorted(names)
+    }
 
 
 def _meta_checksum(meta: dict[str, Any]) -> str:
@@ -475,7 +619,7 @@ def _field_ok(key: str, value: object) -> bool:
     return isinstance(value, kinds) and (bool not in kinds) == (not isinstance(value, bool))
 
 
-class MappedListings(Sequence[Listing]):
+class MappedListings(LazyListings):
     """The saved listings, each parsed from ``listings.jsonl`` only when asked for."""
 
     def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray, source: Path) -> None:
@@ -486,17 +630,7 @@ class MappedListings(Sequence[Listing]):
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    @overload
-    def __getitem__(self, index: int) -> Listing: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Listing]: ...
-    def __getitem__(self, index: int | slice) -> Listing | Sequence[Listing]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _listing(self, index: int) -> Listing:
         start, end = int(self._offsets[index]), int(self._offsets[index + 1])
         try:
             record = json.loads(bytes(self._blob[start:end]))
@@ -514,20 +648,18 @@ class MappedListings(Sequence[Listing]):
             raise IndexFormatError(self._source, f"listing {index} is damaged (wrong fields)")
         return Listing(**record)
 
-    def __iter__(self) -> Iterator[Listing]:
-        for i in range(len(self)):
-            yield self[i]
-
 
 @dataclasses.dataclass(frozen=True)
 class SavedIndex:
     """What ``load_index`` maps back."""
 
-    index: Index
+    index: AnyIndex
     settings: Settings
     vocabulary: Callable[[], SkillVocabulary] | None  # parses the saved vocabulary's text
     checksum: str  # SHA-256 of its meta.json: what ``save_index(expected=...)`` compares
     meta: dict[str, Any]  # meta.json as read
+    content_keys: np.ndarray  # uint64, one per listing: ``read.content_key`` of its text
+    id_keys: np.ndarray  # uint64, one per listing: ``term_hash`` of its id
 
 
 def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
@@ -549,7 +681,7 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
         meta_bytes, meta = _read_meta(shown, where)
         blobs = {
             name: _open(shown / name, where / name, meta)
-            for name in _file_names()
+            for name in _file_names(meta)
             if name not in _OPTIONAL or name in meta["files"]
         }
     # Files hash on other threads (hashlib lets go of the GIL) while the arrays are checked.
@@ -559,7 +691,8 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
         try:
             arrays = _arrays(shown, blobs, meta)
             if verify:
-                _check_postings(shown, arrays, meta["listings"])
+                for entry, here in zip(meta["segments"], arrays, strict=True):
+                    _check_postings(shown, here, entry["listings"], entry["prefix"])
         except IndexFormatError:
             _compare_checksums(shown, meta, digests)  # "was changed" says more, if it was
             raise
@@ -573,47 +706,74 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
         if settings.skills
         else None
     )
+    first = arrays[0]
     terms = MappedTerms(
         blobs["terms.txt"],
-        arrays["term_offsets"],
-        arrays["term_hashes"],
-        arrays["term_order"],
+        first["term_offsets"],
+        first["term_hashes"],
+        first["term_order"],
         shown / "terms.txt",
     )
-    listings = MappedListings(
-        blobs["listings.jsonl"], arrays["listing_offsets"], shown / "listings.jsonl"
-    )
-    fields = {name: arrays[name] for name, spec in _ARRAYS.items() if not spec.derived}
-    index = Index(
-        listings=listings,
-        terms=terms,
-        sublinear_tf=settings.sublinear_tf,
-        part_weights=np.array(settings.part_weights(), dtype=np.float64),
-        **fields,
-    )
+    segments = []
+    for entry, here in zip(meta["segments"], arrays, strict=True):
+        name = entry["prefix"] + "listings.jsonl"
+        listings = MappedListings(blobs[name], here["listing_offsets"], shown / name)
+        fields = {name: here[name] for name, spec in _ARRAYS.items() if not spec.derived}
+        segments.append(
+            Index(
+                listings=listings,
+                terms=terms,
+                sublinear_tf=settings.sublinear_tf,
+                part_weights=np.array(settings.part_weights(), dtype=np.float64),
+                **fields,
+            )
+        )
+    index: AnyIndex = segments[0] if len(segments) == 1 else Segments(segments)
     checksum = hashlib.sha256(meta_bytes).hexdigest()
-    return SavedIndex(index, settings, vocabulary, checksum, meta)
+    keys = {name: np.concatenate([here[name] for here in arrays]) if len(arrays) > 1
+            else arrays[0][name] for name in ("content_keys", "id_keys")}  # fmt: skip
+    return SavedIndex(index, settings, vocabulary, checksum, meta, **keys)
 
 
 def _arrays(
     shown: Path, blobs: dict[str, bytes | mmap.mmap], meta: dict[str, Any]
-) -> dict[str, np.ndarray]:
-    """Return every saved array, each checked for type and shape, and their structure."""
-    n, v, nnz = (meta[key] for key in ("listings", "terms", "nnz"))
-    arrays = {
+) -> list[dict[str, np.ndarray]]:
+    """Return every segment's arrays (the index's own in each, by name), each checked for type
+    and shape, and their structure."""
+    v = meta["terms"]
+    common = {
         name: _array(shown / f"{name}.npy", blobs[f"{name}.npy"], spec.dtype)
         for name, spec in _ARRAYS.items()
+        if not spec.segment
     }
-    for name, spec in _ARRAYS.items():
-        length = spec.length(n, v, nnz)
-        if length is not None and arrays[name].shape != (length,):
-            raise IndexFormatError(shown / f"{name}.npy", "has the wrong shape for meta.json")
-    _check_structure(shown, arrays, {name: len(blob) for name, blob in blobs.items()}, n, v)
-    return arrays
+    out = []
+    for k, entry in enumerate(meta["segments"]):
+        prefix, n, nnz = entry["prefix"], entry["listings"], entry["nnz"]
+        arrays = dict(common)
+        for name, spec in _ARRAYS.items():
+            if spec.segment:
+                file = f"{prefix}{name}.npy"
+                arrays[name] = _array(shown / file, blobs[file], spec.dtype)
+        for name, spec in _ARRAYS.items():
+            length = spec.length(n, v, nnz)
+            if length is not None and arrays[name].shape != (length,):
+                raise IndexFormatError(
+                    shown / f"{prefix if spec.segment else ''}{name}.npy",
+                    "has the wrong shape for meta.json",
+                )
+        sizes = {name: len(blobs[prefix + name]) for name in _SEGMENT_TEXTS}
+        sizes.update({name: len(blobs[name]) for name in _TEXTS})
+        _check_structure(shown, arrays, sizes, n, v, prefix, first=k == 0)
+        out.append(arrays)
+    return out
 
 
-def _file_names() -> list[str]:
-    return [*(f"{name}.npy" for name in _ARRAYS), *_TEXTS, *_OPTIONAL]
+def _file_names(meta: dict[str, Any]) -> list[str]:
+    names = [f"{name}.npy" for name, spec in _ARRAYS.items() if not spec.segment]
+    names += [*_TEXTS, *_OPTIONAL]
+    for entry in meta["segments"]:
+        names += [f"{entry['prefix']}{name}" for name in sorted(_SEGMENT_FILES)]
+    return names
 
 
 def _read_meta(shown: Path, where: Path) -> tuple[bytes, dict[str, Any]]:
@@ -670,6 +830,7 @@ def _meta_shape_ok(meta: dict[str, Any]) -> bool:
         and isinstance(vocabulary.get("source"), (str, type(None)))
         and isinstance(vocabulary.get("attributions", []), list)
         and all(isinstance(a, str) for a in vocabulary.get("attributions", []))
+        and _segments_ok(meta)
         and isinstance(files, dict)
         and all(
             isinstance(entry, dict)
@@ -677,6 +838,24 @@ def _meta_shape_ok(meta: dict[str, Any]) -> bool:
             and isinstance(entry.get("sha256"), str)
             for entry in files.values()
         )
+    )
+
+
+def _segments_ok(meta: dict[str, Any]) -> bool:
+    """Whether meta.json's segments are numbered in order and add up to its counts."""
+    segments = meta.get("segments")
+    return (
+        isinstance(segments, list)
+        and 0 < len(segments) < 1000
+        and all(
+            isinstance(entry, dict)
+            and entry.get("prefix") == _prefix(k)
+            and _count(entry.get("listings"))
+            and _count(entry.get("nnz"))
+            for k, entry in enumerate(segments)
+        )
+        and sum(entry["listings"] for entry in segments) == meta.get("listings")
+        and sum(entry["nnz"] for entry in segments) == meta.get("nnz")
     )
 
 
@@ -714,7 +893,7 @@ def _sha256_of(blob: bytes | mmap.mmap) -> str:
 
 
 def _compare_checksums(shown: Path, meta: dict[str, Any], digests: dict[str, Future[str]]) -> None:
-    for name in _file_names():
+    for name in _file_names(meta):
         if name in digests and digests[name].result() != meta["files"][name]["sha256"]:
             raise IndexFormatError(
                 shown / name, "does not match its checksum; the index was changed"
@@ -745,37 +924,54 @@ def _array(path: Path, blob: bytes | mmap.mmap, dtype: type) -> np.ndarray:
 
 
 def _check_structure(
-    shown: Path, arrays: dict[str, np.ndarray], sizes: dict[str, int], n: int, v: int
+    shown: Path,
+    arrays: dict[str, np.ndarray],
+    sizes: dict[str, int],
+    n: int,
+    v: int,
+    prefix: str = "",
+    *,
+    first: bool = True,
 ) -> None:
-    """Check what is cheap to check and would otherwise crash a query or mislead it."""
+    """Check what is cheap to check and would otherwise crash a query or mislead it: a
+    segment's arrays (named with ``prefix``) always, the index's own with the ``first``."""
+
+    def path(name: str) -> Path:
+        return shown / f"{prefix if _ARRAYS[name].segment else ''}{name}.npy"
+
     for name, cuts in _OFFSETS.items():
         table = arrays[name]
         end = len(arrays[cuts]) if cuts in arrays else sizes[cuts]
         if len(table) == 0 or table[0] != 0 or table[-1] != end:
-            raise IndexFormatError(shown / f"{name}.npy", "does not match the data it indexes")
+            raise IndexFormatError(path(name), "does not match the data it indexes")
         if len(table) > 1 and bool((np.diff(table) < 0).any()):
-            raise IndexFormatError(shown / f"{name}.npy", "has offsets out of order; damaged")
+            raise IndexFormatError(path(name), "has offsets out of order; damaged")
     for name in _COLUMNS:
         values = arrays[name]
         if len(values) and (values.min() < 0 or values.max() >= v):
-            raise IndexFormatError(shown / f"{name}.npy", "points outside the index")
+            raise IndexFormatError(path(name), "points outside the index")
+    if len(arrays["asked_required"]) != len(arrays["asked_columns"]):
+        raise IndexFormatError(path("asked_required"), "does not fit the asked skills")
+    if not first:
+        return
     parts = arrays["parts"]
     if len(parts) and parts.max() >= 3:
-        raise IndexFormatError(shown / "parts.npy", "names a part that does not exist; damaged")
-    if len(arrays["asked_required"]) != len(arrays["asked_columns"]):
-        raise IndexFormatError(shown / "asked_required.npy", "does not fit the asked skills")
-    floors = arrays["query_floors"]
-    if not bool(np.isfinite(floors).all()) or bool((floors < 0).any()):
-        raise IndexFormatError(shown / "query_floors.npy", "holds values that are not floors")
-    hashes = arrays["term_hashes"]
-    if len(hashes) > 1 and not bool((hashes[1:] > hashes[:-1]).all()):
-        raise IndexFormatError(shown / "term_hashes.npy", "is not in order; the index is damaged")
+        raise IndexFormatError(path("parts"), "names a part that does not exist; damaged")
+    for name in ("query_floors", "listing_floors"):
+        floors = arrays[name]
+        if not bool(np.isfinite(floors).all()) or bool((floors < 0).any()):
+            raise IndexFormatError(path(name), "holds values that are not floors")
+    for name, kind in (("term_hashes", np.uint64), ("repeated", np.int64)):
+        keys = arrays[name].astype(kind, copy=False)
+        if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
+            raise IndexFormatError(path(name), "is not in order; the index is damaged")
+    # The idf was fitted on the first segment: later ones are weighed with it.
     expected = smoothed_idf(n, np.diff(arrays["indptr"]))
     if not np.allclose(arrays["idf"], expected, rtol=1e-12, atol=0.0):
-        raise IndexFormatError(shown / "idf.npy", "does not fit the postings; the index is damaged")
+        raise IndexFormatError(path("idf"), "does not fit the postings; the index is damaged")
 
 
-def _check_postings(shown: Path, arrays: dict[str, np.ndarray], n: int) -> None:
+def _check_postings(shown: Path, arrays: dict[str, np.ndarray], n: int, prefix: str = "") -> None:
     """Check every posting: a row inside the listings, rows rising within a term, a weight
     in [0, 1] (NaN and infinity fail). A block at a time, so memory stays flat.
 
@@ -788,16 +984,22 @@ def _check_postings(shown: Path, arrays: dict[str, np.ndarray], n: int) -> None:
         stop = min(len(rows), at + block)
         here, w = rows[at:stop], weights[at:stop]
         if here.min() < 0 or here.max() >= n:
-            raise IndexFormatError(shown / "rows.npy", "points outside the listings; damaged")
+            raise IndexFormatError(
+                shown / f"{prefix}rows.npy", "points outside the listings; damaged"
+            )
         if not (w.min() >= 0.0 and w.max() <= 1.0):  # NaN compares false
-            raise IndexFormatError(shown / "weights.npy", "holds weights outside [0, 1]; damaged")
+            raise IndexFormatError(
+                shown / f"{prefix}weights.npy", "holds weights outside [0, 1]; damaged"
+            )
         # Within a term's postings rows rise; a fall is allowed only where a term starts.
         after = rows[at + 1 : min(len(rows), stop + 1)]
         falls = np.flatnonzero(after <= rows[at : at + len(after)]) + at + 1
         if len(falls):
             where = np.minimum(np.searchsorted(starts, falls), len(starts) - 1)
             if not bool((starts[where] == falls).all()):
-                raise IndexFormatError(shown / "rows.npy", "is out of order; the index is damaged")
+                raise IndexFormatError(
+                    shown / f"{prefix}rows.npy", "is out of order; the index is damaged"
+                )
 
 
 def _settings(path: Path, values: dict[str, Any]) -> Settings:
@@ -868,6 +1070,7 @@ class IndexInfo:
     vocabulary_source: str | None
     attributions: tuple[str, ...]
     skills: int | None  # skills in its vocabulary (None with skills off)
+    segments: tuple[int, ...]  # listings per segment; the statistics were fitted on the first
     files: dict[str, int]  # name -> bytes
     bytes: int
 
@@ -897,6 +1100,7 @@ def _info(folder: str | Path, saved: SavedIndex) -> IndexInfo:
         vocabulary_source=meta["vocabulary"].get("source"),
         attributions=tuple(meta["vocabulary"].get("attributions") or ()),
         skills=len(vocabulary) if vocabulary else None,
+        segments=tuple(int(entry["listings"]) for entry in meta["segments"]),
         files=files,
         bytes=sum(files.values()),
     )

@@ -8,6 +8,7 @@ on real NHS postings, in one process and in several.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from pathlib import Path
@@ -34,7 +35,7 @@ from matcher.analyse import (
     repeated_shingles,
     sentences,
 )
-from matcher.index import Index, _assemble, build_index
+from matcher.index import Index, _assemble, _Collected, build_index
 from matcher.models import UNTITLED, Listing, Settings
 
 from .conftest import SHARED
@@ -93,7 +94,15 @@ def _reference_headings(text: str) -> list[tuple[int, int, str]]:
 def _reference_shingles(words: list[str]) -> frozenset[int]:
     if len(words) < 3 + 6 - 1:
         return frozenset()
-    return frozenset(hash(tuple(words[i : i + 3])) for i in range(len(words) - 3 + 1))
+    keys = [
+        int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+        for w in words
+    ]
+    mix_a, mix_b = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
+    return frozenset(
+        (keys[i] * mix_a + keys[i + 1] * mix_b + keys[i + 2]) % 2**63
+        for i in range(len(words) - 3 + 1)
+    )
 
 
 _NOT_TEXT = skills._NOT_TEXT
@@ -219,14 +228,14 @@ def _reference_build(listings: list[Listing], settings: Settings) -> Index:
             asked.append(columns[SKILL_PREFIX + skill])
             required.append(is_required)
         asked_indptr.append(len(asked))
-    return _assemble(
-        listings, analyzer, columns, indptr, indices, data, asked_indptr, asked, required
-    )
+    collected = _Collected(indptr, indices, data, asked_indptr, asked, required)
+    keys = np.array(sorted(repeated), dtype=np.int64)
+    return _assemble(listings, analyzer, columns, keys, collected)
 
 
 ARRAYS = (
     "idf indptr rows weights parts asked_indptr asked_columns asked_required part_weights "
-    "query_floors"
+    "query_floors listing_floors repeated"
 ).split()
 
 

@@ -129,3 +129,36 @@ def test_weights_at_gives_todays_weights(default_matcher):
         mine = index.weights_at(rows, columns)
         assert mine.any()
         assert np.array_equal(mine, _reference_weights_at(index, rows, columns))
+
+
+@pytest.mark.parametrize("block", [1, 3, 7])
+def test_compiled_kernel_in_small_blocks_is_todays(default_matcher, block):
+    kernel = pytest.importorskip(
+        "matcher._kernel", reason="numba (the 'fast' extra) is not installed"
+    )
+    index = default_matcher.index_
+    n = len(index.listings)
+    assert n > 7  # several blocks
+    for text in _resumes()[:10]:
+        columns, values = query_vector(index, default_matcher._analyzer.query_terms(text))
+        scores, inside = kernel.accumulate(
+            index.indptr, index.rows, index.weights, columns, values, n, block
+        )
+        assert inside
+        assert np.array_equal(scores, _reference_scores(index, columns, values))
+
+
+@pytest.mark.parametrize("row", [-3, 10_000])
+def test_compiled_kernel_in_blocks_finds_rows_outside(default_matcher, row):
+    kernel = pytest.importorskip(
+        "matcher._kernel", reason="numba (the 'fast' extra) is not installed"
+    )
+    index = default_matcher.index_
+    rows = index.rows.copy()
+    last = int(index.indptr[1]) - 1  # the last posting of column 0
+    rows[last] = row
+    columns, values = np.array([0, 1], dtype=np.int64), np.array([0.5, 0.5])
+    _, inside = kernel.accumulate(
+        index.indptr, rows, index.weights, columns, values, len(index.listings), 7
+    )
+    assert not inside

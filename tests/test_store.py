@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -116,7 +117,9 @@ def test_candidates_rank_resumes_for_one_listing_with_match_scores(default_match
 def test_adding_listings_equals_building_from_all_of_them(tmp_path):
     folder = tmp_path / "jobs.index"
     index_files([SEED_PAGES[0]], folder)
-    added, duplicates = add_files(folder, [SEED_PAGES[1]])
+    added, duplicates, *_ = dataclasses.astuple(
+        add_files(folder, [SEED_PAGES[1]], rebuild=True)
+    )
     whole = Matcher(load_listings(SEED_PAGES))
     grown = Matcher.load(folder)
     assert added + len(load_listings([SEED_PAGES[0]])) == len(whole.listings)
@@ -127,7 +130,8 @@ def test_adding_listings_equals_building_from_all_of_them(tmp_path):
         ours = grown.scores(text)
         for row, listing in enumerate(whole.listings):
             assert ours[by_id[listing.id]] == pytest.approx(theirs[row], abs=1e-6)
-    assert add_files(folder, SEED_PAGES) == (0, 20)  # nothing new: the index is left alone
+    again = add_files(folder, SEED_PAGES)
+    assert (again.added, again.dropped) == (0, 20)  # nothing new: the index is left alone
 
 
 def test_a_crash_while_writing_leaves_the_old_index_whole(tmp_path, monkeypatch, default_matcher):
@@ -236,6 +240,9 @@ def test_cli_build_match_add_many_and_candidates(tmp_path):
     assert built.exit_code == 0 and built.stdout == "" and built.stderr == ""
     added = run("index", "add", str(folder), str(SEED_PAGES[1]))
     assert added.exit_code == 0 and "Added 9 listings" in added.stderr
+    assert "run: matcher index optimize" in added.stderr  # 9 of 20 weighed without a fit
+    optimized = run("index", "optimize", str(folder))
+    assert optimized.exit_code == 0 and "one segment of 19 listings" in optimized.stderr
     from_index = run("match", str(resume_path("economist")), "--index", str(folder), "-f", "json")
     from_files = run("match", str(resume_path("economist")), str(LISTINGS), "-f", "json")
     ours, theirs = json.loads(from_index.stdout), json.loads(from_files.stdout)
@@ -505,7 +512,7 @@ def test_cli_verify_and_info(tmp_path):
     verified = run("index", "verify", str(folder))
     assert verified.exit_code == 0
     assert (
-        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 23 files checked)\n"
+        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 27 files checked)\n"
     )
     info = json.loads(run("index", "info", str(folder), "-f", "json").stdout)
     assert (info["listings"], info["version"], info["format"]) == (10, VERSION, "matcher-index")

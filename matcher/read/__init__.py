@@ -22,7 +22,7 @@ from .normalise import normalise
 
 if TYPE_CHECKING:
     from .limits import Limits
-    from .listings import LISTING_SUFFIXES, content_id, load_listings
+    from .listings import LISTING_SUFFIXES, content_id, content_key, load_listings
     from .pages import may_be_page
     from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
     from .text import decode_text
@@ -36,6 +36,7 @@ _WHERE = {
     "RESUME_SUFFIXES": "resumes",
     "ResumeText": "resumes",
     "content_id": "listings",
+    "content_key": "listings",
     "decode_text": "text",
     "guess_title": "titles",
     "load_listings": "listings",
@@ -50,6 +51,7 @@ __all__ = [
     "RESUME_SUFFIXES",
     "ResumeText",
     "content_id",
+    "content_key",
     "decode_text",
     "guess_title",
     "load_listings",

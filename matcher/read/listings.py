@@ -173,6 +173,11 @@ def content_id(description: str) -> str:
     return hashlib.sha1(_normalise(description).encode("utf-8")).hexdigest()[:12]
 
 
+def content_key(description: str) -> int:
+    """Return ``content_id`` as a number (48 bits), as a saved index keeps it per listing."""
+    return int(content_id(description), 16)
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 

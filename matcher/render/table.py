@@ -282,6 +282,16 @@ def render_candidates(listing: Listing, candidates: list[Candidate], width: int 
     return print_table(table, width)
 
 
+def _segments_text(segments: tuple[int, ...]) -> str:
+    if len(segments) < 2:
+        return ""
+    added = sum(segments[1:])
+    return (
+        f" in {len(segments)} segments ({added} added since its statistics were fitted on "
+        f"{segments[0]}; matcher index optimize refits them)"
+    )
+
+
 def render_index_info(info: IndexInfo) -> str:
     """Return what a saved index holds as aligned lines of text."""
     settings = ", ".join(f"{key}={value}" for key, value in info.settings.items())
@@ -289,7 +299,7 @@ def render_index_info(info: IndexInfo) -> str:
     lines = [
         f"index:      {info.folder}",
         f"format:     {info.format} {info.version}, created {info.created or 'unknown'}",
-        f"listings:   {info.listings}",
+        f"listings:   {info.listings}" + _segments_text(info.segments),
         f"terms:      {info.terms} ({info.nnz} postings)",
         f"vocabulary: {skills}",
         *(f"            {credit}" for credit in info.attributions),
