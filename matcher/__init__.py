@@ -1,28 +1,69 @@
-"""matcher: rank job listings against a resume with TF-IDF and explain every score exactly."""
+"""matcher: rank job listings against a resume with TF-IDF and explain every score exactly.
 
-from .errors import ListingFormatError, MatcherError, OutputError, ResumeReadError
-from .filters import Filters
-from .matcher import Matcher, default_listings_path, match_files
-from .models import (
-    Listing,
-    ListingSet,
-    Match,
-    MatchReport,
-    MissingSkill,
-    Settings,
-    SkillContribution,
-    TermContribution,
-)
-from .read import load_listings, read_resume
-from .skills import (
-    ExtractedSkill,
-    Skill,
-    SkillHit,
-    SkillVocabulary,
-    builtin_vocabulary,
-    extract_skills,
-)
-from .taxonomy import import_taxonomy, load_vocabulary
+The names below are imported on first use (PEP 562), so that a command imports only the
+modules it needs: ``matcher match --index`` has no use for the listing readers or taxonomy
+imports, and importing them would add to its start-up (issue 12).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import ListingFormatError, MatcherError, OutputError, ResumeReadError
+    from .filters import Filters
+    from .matcher import Matcher, default_listings_path, match_files
+    from .models import (
+        Listing,
+        ListingSet,
+        Match,
+        MatchReport,
+        MissingSkill,
+        Settings,
+        SkillContribution,
+        TermContribution,
+    )
+    from .read import load_listings, read_resume
+    from .skills import (
+        ExtractedSkill,
+        Skill,
+        SkillHit,
+        SkillVocabulary,
+        builtin_vocabulary,
+        extract_skills,
+    )
+    from .taxonomy import import_taxonomy, load_vocabulary
+
+# Each public name, and the module that defines it.
+_WHERE = {
+    "ListingFormatError": "errors",
+    "MatcherError": "errors",
+    "OutputError": "errors",
+    "ResumeReadError": "errors",
+    "Filters": "filters",
+    "Matcher": "matcher",
+    "default_listings_path": "matcher",
+    "match_files": "matcher",
+    "Listing": "models",
+    "ListingSet": "models",
+    "Match": "models",
+    "MatchReport": "models",
+    "MissingSkill": "models",
+    "Settings": "models",
+    "SkillContribution": "models",
+    "TermContribution": "models",
+    "load_listings": "read",
+    "read_resume": "read",
+    "ExtractedSkill": "skills",
+    "Skill": "skills",
+    "SkillHit": "skills",
+    "SkillVocabulary": "skills",
+    "builtin_vocabulary": "skills",
+    "extract_skills": "skills",
+    "import_taxonomy": "taxonomy",
+    "load_vocabulary": "taxonomy",
+}
 
 __all__ = [
     "ExtractedSkill",
@@ -53,3 +94,15 @@ __all__ = [
     "read_resume",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'matcher' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

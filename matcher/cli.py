@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from enum import Enum, IntEnum
@@ -34,13 +35,6 @@ from .render import (
     render_skills,
 )
 from .render.data import plural
-from .store import index_info, verify_index
-from .taxonomy import (
-    ATTRIBUTIONS,
-    import_taxonomy,
-    remove_vocabulary,
-    stored_vocabularies,
-)
 
 
 class ExitCode(IntEnum):
@@ -697,6 +691,8 @@ def index_verify(
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
     try:
+        from .store import verify_index
+
         info = verify_index(folder)
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -715,6 +711,8 @@ def index_info_command(
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
     try:
+        from .store import index_info
+
         info = index_info(folder)
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -871,6 +869,8 @@ def skills_import(
     ] = None,
 ) -> None:
     """Import a taxonomy as a skill vocabulary used by every later run."""
+    from .taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
+
     try:
         stored = import_taxonomy(source.value, path, name)
     except MatcherError as exc:
@@ -889,6 +889,7 @@ def skills_import(
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
     from .skills import builtin_vocabulary
+    from .taxonomy import stored_vocabularies
 
     typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
     for name, meta in stored_vocabularies().items():
@@ -903,6 +904,8 @@ def skills_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
 ) -> None:
     """Delete an imported vocabulary."""
+    from .taxonomy import remove_vocabulary
+
     try:
         remove_vocabulary(name)
     except MatcherError as exc:
@@ -912,4 +915,29 @@ def skills_remove(
 
 def main() -> None:
     """Run the ``matcher`` command."""
-    app(prog_name="matcher")
+    _only(sys.argv[1:2])(prog_name="matcher")
+
+
+def _only(first: list[str]) -> typer.Typer:
+    """Return the app holding only the command (or group) that ``first`` names, if it names one.
+
+    typer builds every command's parser before running one (~20 ms of a query's start-up,
+    issue 12); parsing one command's line needs only its own. Anything else (no command,
+    ``--help``, ``--version``, a misspelt name that click will suggest a fix for) gets the
+    whole app, and so the same output as before.
+    """
+    from typer.main import get_command_name
+
+    if not first:
+        return app
+    commands = [
+        c
+        for c in app.registered_commands
+        if c.callback and (c.name or get_command_name(c.callback.__name__)) == first[0]
+    ]
+    groups = [g for g in app.registered_groups if g.name == first[0]]
+    if len(commands) + len(groups) != 1:
+        return app
+    only = copy.copy(app)
+    only.registered_commands, only.registered_groups = commands, groups
+    return only

@@ -8,8 +8,6 @@ and the same arrays can be written to disk and memory-mapped back (``matcher/sto
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import sys
@@ -19,9 +17,12 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import multiprocessing.pool
 
 from .analyse import (
     KINDS,
@@ -411,6 +412,8 @@ def _collect(
 def _processes(workers: int | None, n: int) -> int:
     if workers is None:
         workers = (os.cpu_count() or 1) if n >= PARALLEL_MIN else 1
+    import multiprocessing  # here: a query, which never forks, need not import it
+
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, workers)
@@ -435,6 +438,8 @@ def forked_pool(processes: int) -> multiprocessing.pool.Pool:
     terminal when they try to hand back their results. An error in a task still reaches the
     parent, which raises it.
     """
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     return context.Pool(processes, initializer=_worker_start, initargs=(os.getpid(),))
 

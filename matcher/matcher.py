@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Collection, Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import read as _readers  # listing readers imported on first use: see read/__init__
 from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .explain import explain, explain_all, skill_gains
@@ -30,15 +29,8 @@ from .models import (
     SkillsDocument,
     SkillsReport,
 )
-from .read import (
-    LISTING_SUFFIXES,
-    ResumeText,
-    content_id,
-    content_key,
-    load_listings,
-    may_be_page,
-    read_resume_text,
-)
+from .read.pages import may_be_page
+from .read.resumes import ResumeText, read_resume_text
 from .score import batch_scores, cosine_scores
 from .score import top_k as best_rows
 from .skills import SkillVocabulary, extract_skills
@@ -50,7 +42,6 @@ from .store import (
     save_index,
     term_hash,
 )
-from .taxonomy import load_vocabulary
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
 # ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.
@@ -218,6 +209,8 @@ class Matcher:
 
     def _analyse(self, texts: Sequence[str]) -> list[list[str]]:
         """Return each resume's query terms, on every core when there are many resumes."""
+        import multiprocessing as mp  # here: one resume has no use for it
+
         processes = os.cpu_count() or 1
         if len(texts) < 64 or processes < 2 or "fork" not in mp.get_all_start_methods():
             return [self._analyzer.query_terms(text) for text in texts]
@@ -377,6 +370,8 @@ def _merge(filters: Filters | None, location: str | None) -> Filters | None:
 
 def default_listings_path() -> Path:
     """Return the folder of listings bundled with matcher (the repository's fixtures)."""
+    from importlib import resources  # here: a saved index has no use for it (nor tempfile)
+
     bundled = resources.files("matcher").joinpath("_bundled/listings")
     if bundled.is_dir():
         return Path(str(bundled))
@@ -490,7 +485,7 @@ def _matcher(
     vocab = _vocabulary(vocabulary)
     paths = list(listings) or [default_listings_path()]
     try:
-        listing_set = load_listings(paths)
+        listing_set = _readers.load_listings(paths)
     except OSError as exc:  # e.g. a name too long for the file system: still a bad input
         raise ListingFormatError(exc.filename or paths[0], exc.strerror or str(exc)) from None
     matcher = Matcher(listing_set, settings=settings, vocabulary=vocab, progress=progress)
@@ -538,18 +533,18 @@ def add_files(
     """
     saved = load_index(folder, verify=True)
     old = Matcher._of(saved)
-    new = load_listings(list(listings))
+    new = _readers.load_listings(list(listings))
     seen = set(saved.content_keys.tolist())
     ids = set(saved.id_keys.tolist())
     added = []
     for listing in new:
-        key = content_key(listing.description)
+        key = _readers.content_key(listing.description)
         if key in seen:
             continue
         seen.add(key)
         if term_hash(listing.id) in ids:
             listing = dataclasses.replace(
-                listing, id=f"{listing.id}-{content_id(listing.description)}"
+                listing, id=f"{listing.id}-{_readers.content_id(listing.description)}"
             )
         ids.add(term_hash(listing.id))
         added.append(listing)
@@ -649,7 +644,7 @@ def candidate_files(
 
 
 # What a listings file is named; a resume never is (".txt" may be either: it is read).
-_LISTINGS_ONLY = tuple(suffix for suffix in LISTING_SUFFIXES if suffix != ".txt")
+_LISTINGS_ONLY = (".json", ".jsonl", ".ndjson", ".csv", ".tsv")  # LISTING_SUFFIXES but .txt
 
 
 def _check_resume_path(resume: str | Path) -> None:
@@ -678,7 +673,7 @@ def _resume_text(resume: str | Path) -> ResumeText:
     # markdown-it), which a resume with no location line cannot need.
     if str(resume) != "-" and Path(resume).suffix.lower() == ".txt" and may_be_page(read.text):
         try:
-            page = load_listings([resume])
+            page = _readers.load_listings([resume])
         except MatcherError:
             return read
         if len(page) > 1 and all(listing.location for listing in page):
@@ -702,9 +697,10 @@ def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> 
     warnings: tuple[str, ...] = ()
     suffix = Path(path).suffix.lower()
     kind = "resume"
-    resume = str(path) == "-" or (suffix not in LISTING_SUFFIXES and not Path(path).is_dir())
+    listings_suffix = suffix in _readers.LISTING_SUFFIXES
+    resume = str(path) == "-" or (not listings_suffix and not Path(path).is_dir())
     if not resume:
-        listing_set = load_listings([path])
+        listing_set = _readers.load_listings([path])
         resume = suffix == ".txt" and len(listing_set) == 1 and not listing_set[0].location
     if resume:
         read = read_resume_text(path)
@@ -723,4 +719,6 @@ def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> 
 def _vocabulary(choice: VocabularyChoice) -> SkillVocabulary:
     if isinstance(choice, SkillVocabulary):
         return choice
+    from .taxonomy import load_vocabulary  # imported here: a saved index brings its own
+
     return load_vocabulary(list(choice or ()))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -112,6 +111,38 @@ class _Form(NamedTuple):  # a tuple: tens of thousands are made per vocabulary
     ambiguous: bool
 
 
+class _Match(NamedTuple):  # a form as matching uses it, made when its key is first met
+    skill: int
+    written: str  # its tokens as written, joined by single spaces
+    case_sensitive: bool
+    ambiguous: bool
+
+
+class Compiled(NamedTuple):
+    """A vocabulary ready to match, as flat lists: what ``matcher/skills_file.py`` stores.
+
+    A form's key is its tokens in lower case joined by single spaces (tokens hold no spaces,
+    so the joining loses nothing). Forms are grouped by key, in the order the vocabulary first
+    met each key; ``group_indptr[g]:group_indptr[g + 1]`` are group ``g``'s forms, and
+    ``context_indptr[s]:context_indptr[s + 1]`` skill ``s``'s context phrases.
+    """
+
+    names: list[str]  # per skill: its canonical name, kind and category
+    kinds: list[str]
+    categories: list[str]
+    keys: list[str]  # per group of forms
+    group_indptr: list[int]
+    form_skills: list[int]  # per form
+    form_written: list[str]
+    form_case_sensitive: list[bool]
+    form_ambiguous: list[bool]
+    context_indptr: list[int]
+    contexts: list[str]  # each a phrase's lower-case tokens joined by spaces
+    starts: list[str]  # the first tokens of the keys, each once
+    longest: int  # the most tokens in a key
+    longest_context: int  # the most tokens in a context phrase (at least 1)
+
+
 def tokens(text: str) -> list[re.Match[str]]:
     """Return the skill-matching tokens of ``text``."""
     return list(_TOKEN.finditer(text))
@@ -127,69 +158,99 @@ class SkillVocabulary:
         *,
         attributions: tuple[str, ...] = (),
     ) -> None:
+        # The rows as given, so that a saved index can carry the vocabulary it was built with.
+        kept = tuple({column: (row.get(column) or "") for column in COLUMNS} for row in rows)
+        self._setup(_compile(kept, source), source, attributions, lambda: kept)
+
+    @classmethod
+    def from_compiled(
+        cls,
+        compiled: Compiled,
+        rows: Callable[[], Iterable[dict[str, str]]],
+        source: str = "<vocabulary>",
+        *,
+        attributions: tuple[str, ...] = (),
+    ) -> SkillVocabulary:
+        """Return the vocabulary of a ``Compiled`` form; ``rows()`` gives its rows if asked.
+
+        The caller vouches that ``compiled`` was made from those rows (``skills_file.py``
+        checks the CSV's SHA-256 for that).
+        """
+        vocabulary = cls.__new__(cls)
+        vocabulary._setup(compiled, source, attributions, rows)
+        return vocabulary
+
+    def _setup(
+        self,
+        compiled: Compiled,
+        source: str,
+        attributions: tuple[str, ...],
+        rows: Callable[[], Iterable[dict[str, str]]],
+    ) -> None:
+        # Only dictionaries of strings are made here; the objects for a skill or a form are
+        # made when a text first names it, so that loading a compiled vocabulary is quick.
         self.source = source
         # Credits that must be shown wherever the vocabulary's skills are (ESCO, O*NET).
         self.attributions = attributions
-        self.skills: list[Skill] = []
-        self._context: list[tuple[tuple[str, ...], ...]] = []
-        self._forms: dict[tuple[str, ...], list[_Form]] = {}
-        self._plurals: dict[tuple[str, ...], list[_Form]] = {}
-        names: set[str] = set()
-        # The rows as given, so that a saved index can carry the vocabulary it was built with.
-        self.rows: tuple[dict[str, str], ...] = tuple(
-            {column: (row.get(column) or "") for column in COLUMNS} for row in rows
-        )
-        for line, row in enumerate(self.rows, 2):
-            skill = self._skill(row, line)
-            if skill.name in names:
-                raise MatcherError(source, f"line {line}: skill '{skill.name}' is listed twice")
-            names.add(skill.name)
-            index = len(self.skills)
-            self.skills.append(skill)
-            for form in _split(row.get("aliases")):
-                self._add(index, form, ambiguous=False)
-            for form in _split(row.get("ambiguous")):
-                self._add(index, form, ambiguous=True)
-            self._context.append(
-                tuple(tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context")))
-            )
-        self._symmetric_context()
-        # Plurals ("large language models") count unless a form of their own says otherwise.
-        for key, forms in self._plurals.items():
-            self._forms.setdefault(key, forms)
-        self.names = frozenset(names)
-        self._by_name = {skill.name: skill for skill in self.skills}
-        self._index = {skill.name: i for i, skill in enumerate(self.skills)}
+        self.compiled = compiled
+        self._rows: tuple[dict[str, str], ...] | None = None
+        self._make_rows = rows
+        self._names = compiled.names
+        self._categories = compiled.categories
+        self._made: list[Skill | None] = [None] * len(compiled.names)
+        self.names = frozenset(compiled.names)
+        self._index = dict(zip(compiled.names, range(len(compiled.names)), strict=True))
+        self._groups = dict(zip(compiled.keys, range(len(compiled.keys)), strict=True))
+        self._group_forms: dict[int, list[_Match]] = {}
         self._implied: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._longest = max((len(key) for key in self._forms), default=0)
-        self._starts = frozenset(key[0] for key in self._forms)
+        self._longest = compiled.longest
+        self._starts = frozenset(compiled.starts)
+        if len(self._index) < len(compiled.names) or len(self._groups) < len(compiled.keys):
+            raise MatcherError(source, "a skill or a form is listed twice; damaged")
 
-    def _symmetric_context(self) -> None:
-        """Make context rules work both ways between short names that name each other.
+    @property
+    def rows(self) -> tuple[dict[str, str], ...]:
+        """The vocabulary's rows, with the columns of ``COLUMNS``."""
+        if self._rows is None:
+            self._rows = tuple(
+                {column: (row.get(column) or "") for column in COLUMNS} for row in self._make_rows()
+            )
+        return self._rows
 
-        "Express" counts beside "node", and Node's context names Express.js, so "Node" counts
-        beside "Express" too: when two skills of one category name each other in their
-        context, each gets the other's ambiguous names as context.
-        """
-        ambiguous: dict[int, set[tuple[str, ...]]] = {}
-        owners: dict[tuple[str, ...], set[int]] = {}
-        for key, forms in self._forms.items():
-            for form in forms:
-                owners.setdefault(key, set()).add(form.skill)
-                if form.ambiguous:
-                    ambiguous.setdefault(form.skill, set()).add(key)
-        names = {
-            skill: {o for c in contexts for o in owners.get(c, ()) if o != skill}
-            for skill, contexts in enumerate(self._context)
-        }
-        for skill, others in names.items():
-            for other in others:
-                if (
-                    skill in names.get(other, ())
-                    and self.skills[skill].category == self.skills[other].category
-                ):
-                    more = ambiguous.get(other, set()) - set(self._context[skill])
-                    self._context[skill] = self._context[skill] + tuple(sorted(more))
+    @property
+    def skills(self) -> list[Skill]:
+        """Every skill, in the vocabulary's order."""
+        return [self._skill(i) for i in range(len(self._names))]
+
+    def _skill(self, i: int) -> Skill:
+        skill = self._made[i]
+        if skill is None:
+            c = self.compiled
+            skill = self._made[i] = Skill(c.names[i], c.kinds[i], c.categories[i])
+        return skill
+
+    def _forms(self, key: str) -> list[_Match] | None:
+        """Return the forms whose key is ``key`` (lower-case tokens joined by spaces)."""
+        group = self._groups.get(key)
+        if group is None:
+            return None
+        forms = self._group_forms.get(group)
+        if forms is None:
+            c = self.compiled
+            forms = self._group_forms[group] = [
+                _Match(
+                    c.form_skills[f],
+                    c.form_written[f],
+                    c.form_case_sensitive[f],
+                    c.form_ambiguous[f],
+                )  # fmt: skip
+                for f in range(c.group_indptr[group], c.group_indptr[group + 1])
+            ]
+        return forms
+
+    def _context(self, skill: int) -> list[str]:
+        c = self.compiled
+        return c.contexts[c.context_indptr[skill] : c.context_indptr[skill + 1]]
 
     @classmethod
     def from_csv(cls, path: str | Path) -> SkillVocabulary:
@@ -205,40 +266,13 @@ class SkillVocabulary:
         writer.writerows(self.rows)
         return out.getvalue()
 
-    def _skill(self, row: dict[str, str], line: int) -> Skill:
-        name = (row.get("name") or "").strip()
-        kind = (row.get("kind") or "").strip()
-        if not name:
-            raise MatcherError(self.source, f"line {line}: a skill has no name")
-        if kind not in KINDS:
-            raise MatcherError(
-                self.source, f"line {line}: kind '{kind}' is not one of {', '.join(KINDS)}"
-            )
-        return Skill(name=name.lower(), kind=kind, category=(row.get("category") or "").strip())
-
-    def _add(self, skill: int, written: str, *, ambiguous: bool) -> None:
-        found = tuple(_TOKEN.findall(written))
-        if not found:
-            return
-        form = _Form(
-            skill=skill,
-            tokens=found,
-            case_sensitive=ambiguous or written != written.lower(),
-            ambiguous=ambiguous,
-        )
-        key = tuple(t.lower() for t in found)
-        self._forms.setdefault(key, []).append(form)
-        last = key[-1]
-        if last.isalpha() and len(last) >= 3 and not last.endswith("s"):
-            plural = _Form(skill, (*found[:-1], found[-1] + "s"), form.case_sensitive, ambiguous)
-            self._plurals.setdefault((*key[:-1], last + "s"), []).append(plural)
-
     def __len__(self) -> int:
-        return len(self.skills)
+        return len(self._names)
 
     def get(self, name: str) -> Skill | None:
         """Return the skill called ``name`` (its canonical, lower-case name), if there is one."""
-        return self._by_name.get(name)
+        i = self._index.get(name)
+        return None if i is None else self._skill(i)
 
     def find(self, text: str) -> list[SkillHit]:
         """Return every skill occurrence in ``text``, longest form first, in text order.
@@ -282,7 +316,7 @@ class SkillVocabulary:
         if maybe:
             hits += self._supported(text, toks, lower, sure, maybe)
         return [
-            SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
+            SkillHit(self._skill(skill), toks[first].start(), toks[end - 1].end())
             for first, end, skill in sorted(hits)
         ]
 
@@ -302,26 +336,28 @@ class SkillVocabulary:
             lower = tuple(w.lower() for w in written)
             for size in range(len(written) - 1, 0, -1):
                 for start in range(len(written) - size + 1):
-                    for form in self._forms.get(lower[start : start + size], ()):
+                    for form in self._forms(" ".join(lower[start : start + size])) or ():
                         if form.ambiguous or form.skill == self._index[hit.skill.name]:
                             continue
-                        if form.case_sensitive and form.tokens != written[start : start + size]:
+                        if form.case_sensitive and form.written != " ".join(
+                            written[start : start + size]
+                        ):
                             continue
-                        names[self.skills[form.skill].name] = None
+                        names[self._names[form.skill]] = None
             found = self._implied[written] = tuple(names)
         return found
 
     def _longest_at(
         self, toks: list[re.Match[str]], lower: list[str], i: int, longest: int
-    ) -> tuple[int, _Form] | None:
+    ) -> tuple[int, _Match] | None:
         for n in range(longest, 0, -1):
-            forms = self._forms.get(tuple(lower[i : i + n]))
+            forms = self._forms(" ".join(lower[i : i + n]))
             if not forms:
                 continue
             matching = [f for f in forms if not f.case_sensitive]
             if len(matching) < len(forms):  # only then is the case as written needed
-                written = tuple(t.group() for t in toks[i : i + n])
-                matching = [f for f in forms if not f.case_sensitive or f.tokens == written]
+                written = " ".join(t.group() for t in toks[i : i + n])
+                matching = [f for f in forms if not f.case_sensitive or f.written == written]
             if matching:
                 # A form that needs no context beats an ambiguous one of the same length.
                 return i + n, min(matching, key=lambda f: f.ambiguous)
@@ -336,13 +372,13 @@ class SkillVocabulary:
         maybe: list[tuple[int, int, int]],
     ) -> list[tuple[int, int, int]]:
         """Return the ambiguous hits in ``maybe`` that their context supports."""
-        present = _ngrams(lower, max((len(c) for cs in self._context for c in cs), default=1))
+        present = _ngrams(lower, self.compiled.longest_context)
         listing_lines = _skills_lines(text)
         supported: list[tuple[int, int, int]] = []
         waiting: list[tuple[int, int, int]] = []
         for hit in maybe:
             first, _, skill = hit
-            if any(c in present for c in self._context[skill]) or _in_spans(
+            if any(c in present for c in self._context(skill)) or _in_spans(
                 toks[first].start(), listing_lines
             ):
                 supported.append(hit)
@@ -374,7 +410,7 @@ class SkillVocabulary:
     ) -> bool:
         first, end, skill = hit
         o_first, o_end, o_skill = other
-        if self.skills[o_skill].category != self.skills[skill].category:
+        if self._categories[o_skill] != self._categories[skill]:
             return False
         if o_end <= first:
             gap = text[toks[o_end - 1].end() : toks[first].start()]
@@ -515,14 +551,128 @@ def _split(value: str | None) -> Iterator[str]:
             yield part.strip()
 
 
-def _ngrams(words: list[str], longest: int) -> set[tuple[str, ...]]:
+def _ngrams(words: list[str], longest: int) -> set[str]:
     return {
-        tuple(words[i : i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)
+        " ".join(words[i : i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)
     }
 
 
 @lru_cache(maxsize=1)
 def builtin_vocabulary() -> SkillVocabulary:
     """Return the vocabulary that ships with matcher (read once, then cached)."""
+    from importlib import resources  # here: a saved index brings its own vocabulary
+
     text = resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
     return SkillVocabulary(csv.DictReader(io.StringIO(text)), source="matcher/data/skills.csv")
+
+
+def _compile(rows: tuple[dict[str, str], ...], source: str) -> Compiled:
+    """Return the compiled form of a vocabulary's rows; raise ``MatcherError`` on a bad row."""
+    skills: list[Skill] = []
+    contexts: list[tuple[tuple[str, ...], ...]] = []
+    forms: dict[tuple[str, ...], list[_Form]] = {}
+    plurals: dict[tuple[str, ...], list[_Form]] = {}
+    names: set[str] = set()
+    for line, row in enumerate(rows, 2):
+        skill = _row_skill(row, line, source)
+        if skill.name in names:
+            raise MatcherError(source, f"line {line}: skill '{skill.name}' is listed twice")
+        names.add(skill.name)
+        index = len(skills)
+        skills.append(skill)
+        for form in _split(row.get("aliases")):
+            _add(forms, plurals, index, form, ambiguous=False)
+        for form in _split(row.get("ambiguous")):
+            _add(forms, plurals, index, form, ambiguous=True)
+        contexts.append(tuple(tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context"))))
+    _symmetric_context(skills, forms, contexts)
+    # Plurals ("large language models") count unless a form of their own says otherwise.
+    for key, plural in plurals.items():
+        forms.setdefault(key, plural)
+    group_indptr = [0]
+    flat = [form for group in forms.values() for form in group]
+    for group in forms.values():
+        group_indptr.append(group_indptr[-1] + len(group))
+    context_indptr = [0]
+    for phrases in contexts:
+        context_indptr.append(context_indptr[-1] + len(phrases))
+    return Compiled(
+        names=[s.name for s in skills],
+        kinds=[s.kind for s in skills],
+        categories=[s.category for s in skills],
+        keys=[" ".join(key) for key in forms],
+        group_indptr=group_indptr,
+        form_skills=[f.skill for f in flat],
+        form_written=[" ".join(f.tokens) for f in flat],
+        form_case_sensitive=[f.case_sensitive for f in flat],
+        form_ambiguous=[f.ambiguous for f in flat],
+        context_indptr=context_indptr,
+        contexts=[" ".join(phrase) for phrases in contexts for phrase in phrases],
+        starts=list(dict.fromkeys(key[0] for key in forms)),
+        longest=max((len(key) for key in forms), default=0),
+        longest_context=max((len(c) for cs in contexts for c in cs), default=1),
+    )
+
+
+def _symmetric_context(
+    skills: list[Skill],
+    forms: dict[tuple[str, ...], list[_Form]],
+    contexts: list[tuple[tuple[str, ...], ...]],
+) -> None:
+    """Make context rules work both ways between short names that name each other.
+
+    "Express" counts beside "node", and Node's context names Express.js, so "Node" counts
+    beside "Express" too: when two skills of one category name each other in their
+    context, each gets the other's ambiguous names as context.
+    """
+    ambiguous: dict[int, set[tuple[str, ...]]] = {}
+    owners: dict[tuple[str, ...], set[int]] = {}
+    for key, group in forms.items():
+        for form in group:
+            owners.setdefault(key, set()).add(form.skill)
+            if form.ambiguous:
+                ambiguous.setdefault(form.skill, set()).add(key)
+    names = {
+        skill: {o for c in phrases for o in owners.get(c, ()) if o != skill}
+        for skill, phrases in enumerate(contexts)
+    }
+    for skill, others in names.items():
+        for other in others:
+            if skill in names.get(other, ()) and skills[skill].category == skills[other].category:
+                more = ambiguous.get(other, set()) - set(contexts[skill])
+                contexts[skill] = contexts[skill] + tuple(sorted(more))
+
+
+def _row_skill(row: dict[str, str], line: int, source: str) -> Skill:
+    name = (row.get("name") or "").strip()
+    kind = (row.get("kind") or "").strip()
+    if not name:
+        raise MatcherError(source, f"line {line}: a skill has no name")
+    if kind not in KINDS:
+        raise MatcherError(source, f"line {line}: kind '{kind}' is not one of {', '.join(KINDS)}")
+    return Skill(name=name.lower(), kind=kind, category=(row.get("category") or "").strip())
+
+
+def _add(
+    forms: dict[tuple[str, ...], list[_Form]],
+    plurals: dict[tuple[str, ...], list[_Form]],
+    skill: int,
+    written: str,
+    *,
+    ambiguous: bool,
+) -> None:
+    found = tuple(_TOKEN.findall(written))
+    if not found:
+        return
+    form = _Form(
+        skill=skill,
+        tokens=found,
+        case_sensitive=ambiguous or written != written.lower(),
+        ambiguous=ambiguous,
+    )
+    key = tuple(t.lower() for t in found)
+    forms.setdefault(key, []).append(form)
+    last = key[-1]
+    if last.isalpha() and len(last) >= 3 and not last.endswith("s"):
+        plural = _Form(skill, (*found[:-1], found[-1] + "s"), form.case_sensitive, ambiguous)
+        plurals.setdefault((*key[:-1], last + "s"), []).append(plural)

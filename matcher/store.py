@@ -13,7 +13,9 @@ from them:
 - ``terms.txt``: every term's UTF-8 bytes, back to back (``term_offsets.npy`` cuts them);
 - ``listings.jsonl``: one listing per line (``listing_offsets.npy`` finds line ``i``);
 - ``skills.csv``: the skill vocabulary the index was built with, so queries analyse text the
-  same way whatever vocabularies the user has imported since.
+  same way whatever vocabularies the user has imported since;
+- ``skills.npz``: that vocabulary compiled (``matcher/skills_file.py``), so that a query need
+  not compile the CSV again; optional (indexes saved before it compile the CSV).
 
 An index is made of segments (``meta.json``'s ``segments``). The first holds the listings the
 statistics (idf, repeated word triples, pivot floors) were fitted on; each ``index add`` writes
@@ -76,6 +78,13 @@ from .errors import IndexFormatError, MatcherError
 from .index import AnyIndex, Index, Segments, smoothed_idf
 from .models import LazyListings, Listing, Settings
 from .skills import SkillVocabulary
+from .skills_file import (
+    CompiledVocabularyError,
+    StaleCompiledVocabulary,
+    compiled_bytes,
+    csv_sha256,
+    read_compiled,
+)
 
 try:
     import fcntl
@@ -147,13 +156,14 @@ _OFFSETS = {
 }
 _COLUMNS = ("asked_columns", "term_order")  # arrays of term columns
 _TEXTS = ("terms.txt", "skills.csv")
+_OPTIONAL = ("skills.npz",)  # read when meta.json lists it
 _SEGMENT_TEXTS = ("listings.jsonl",)
 _META = "meta.json"
 _SEGMENT_FILES = frozenset(
     {*_SEGMENT_TEXTS, *(f"{name}.npy" for name, spec in _ARRAYS.items() if spec.segment)}
 )
 _FILES = frozenset(
-    {_META, *_TEXTS, *_SEGMENT_FILES,
+    {_META, *_TEXTS, *_OPTIONAL, *_SEGMENT_FILES,
      *(f"{name}.npy" for name, spec in _ARRAYS.items() if not spec.segment)}
 )  # fmt: skip
 # A later segment's file: its prefix, then the name of a segment file.
@@ -480,6 +490,9 @@ def _write(
     if len(np.unique(hashes)) != len(hashes):  # 64-bit: practically never; refuse, not guess
         raise IndexFormatError(work, "two terms share a 64-bit hash; cannot save this index")
     (work / "skills.csv").write_text(vocabulary.to_csv() if vocabulary else "", encoding="utf-8")
+    compiled = compiled_bytes(vocabulary, _sha256_file(work / "skills.csv")) if vocabulary else None
+    if compiled is not None:
+        (work / "skills.npz").write_bytes(compiled)
     derived = {"term_hashes": hashes[order], "term_order": order, "term_offsets": term_offsets}
     first = _segments(index)[0]
     for name, spec in _ARRAYS.items():
@@ -680,7 +693,11 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
         if not where.is_dir() and _backup(where).is_dir():
             where, shown = _backup(where), _backup(folder)  # a crash between two renames
         meta_bytes, meta = _read_meta(shown, where)
-        blobs = {name: _open(shown / name, where / name, meta) for name in _file_names(meta)}
+        blobs = {
+            name: _open(shown / name, where / name, meta)
+            for name in _file_names(meta)
+            if name not in _OPTIONAL or name in meta["files"]
+        }
     # Files hash on other threads (hashlib lets go of the GIL) while the arrays are checked.
     pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1) if verify else None
     try:
@@ -698,7 +715,11 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
         if pool:
             pool.shutdown(wait=True, cancel_futures=True)
     settings = _settings(shown / _META, meta["settings"])
-    vocabulary = _vocabulary(shown, blobs["skills.csv"], meta) if settings.skills else None
+    vocabulary = (
+        _vocabulary(shown, blobs["skills.csv"], blobs.get("skills.npz"), meta)
+        if settings.skills
+        else None
+    )
     first = arrays[0]
     terms = MappedTerms(
         blobs["terms.txt"],
@@ -763,7 +784,7 @@ def _arrays(
 
 def _file_names(meta: dict[str, Any]) -> list[str]:
     names = [f"{name}.npy" for name, spec in _ARRAYS.items() if not spec.segment]
-    names += _TEXTS
+    names += [*_TEXTS, *_OPTIONAL]
     for entry in meta["segments"]:
         names += [f"{entry['prefix']}{name}" for name in sorted(_SEGMENT_FILES)]
     return names
@@ -1010,18 +1031,30 @@ def _settings(path: Path, values: dict[str, Any]) -> Settings:
 
 
 def _vocabulary(
-    shown: Path, blob: bytes | mmap.mmap, meta: dict[str, Any]
+    shown: Path, blob: bytes | mmap.mmap, compiled: bytes | mmap.mmap | None, meta: dict[str, Any]
 ) -> Callable[[], SkillVocabulary]:
     import csv
 
+    data = bytes(blob)  # read now: a rebuild may replace the file
     try:
-        text = bytes(blob).decode("utf-8")  # read now: a rebuild may replace the file
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise IndexFormatError(shown / "skills.csv", "is not UTF-8; the index is damaged") from None
     source = meta["vocabulary"].get("source") or str(shown / "skills.csv")
     attributions = tuple(meta["vocabulary"].get("attributions") or ())
+    ready = bytes(compiled) if compiled is not None else None
 
     def vocabulary() -> SkillVocabulary:  # parsed on first use: loading stays quick
+        try:
+            if ready is not None:
+                return read_compiled(
+                    ready, csv_sha256(data), lambda: csv.DictReader(io.StringIO(text)),
+                    shown / "skills.npz", source, attributions=attributions,
+                )  # fmt: skip
+        except StaleCompiledVocabulary:
+            pass  # compiled by another matcher: compile the CSV
+        except CompiledVocabularyError as exc:
+            raise IndexFormatError(exc.source, exc.problem) from None
         try:
             return SkillVocabulary(
                 csv.DictReader(io.StringIO(text)), source=source, attributions=attributions

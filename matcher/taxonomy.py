@@ -4,6 +4,15 @@ An imported vocabulary is written in the same CSV format as the built-in one, in
 data directory (``MATCHER_DATA_DIR``, else the platform's: ``~/.local/share/matcher`` on Linux),
 with a JSON file beside it saying where it came from and whose work it is.
 
+The vocabulary a run uses (the built-in one merged with every import, or the ones picked) is
+compiled once and kept in ``compiled/`` in the same folder, as ``SHA256.npz`` where SHA256 is
+that of the merged vocabulary's CSV text (see ``matcher/skills_file.py``). Keyed by content, a
+compiled file can never be stale: a new import, a removed one, another pick or an upgraded
+built-in CSV is another key. Whole merged vocabularies are stored rather than one file per
+import because merging decides which skill owns each form and makes context rules symmetric
+across vocabularies: per-import files would still leave that compile to every run. The last
+``_KEEP_COMPILED`` files are kept.
+
 Not every label of a taxonomy makes a good matching term. ESCO's skill labels are mostly verb
 phrases ("manage musical staff", "use spreadsheets software") that job postings rarely write
 word for word, and some alternative labels are everyday words ("report", "lead", "recovery").
@@ -38,13 +47,15 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from .errors import MatcherError
-from .skills import COLUMNS, SkillVocabulary, builtin_vocabulary, tokens
+from .skills import COLUMNS, SkillVocabulary, tokens
+from .skills_file import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
 
 BUILTIN = "builtin"
 SOURCES = ("esco", "onet")
@@ -346,11 +357,11 @@ def import_taxonomy(source: str, path: str | Path, name: str | None = None) -> P
     return target
 
 
-def _write_atomic(target: Path, text: str) -> None:
+def _write_atomic(target: Path, data: str | bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -392,7 +403,7 @@ def load_vocabulary(choices: Sequence[str | Path] = ()) -> SkillVocabulary:
     stored = stored_vocabularies()
     picked = list(choices) or [BUILTIN, *stored]
     if picked == [BUILTIN]:
-        return builtin_vocabulary()
+        return _builtin()
     parts: list[tuple[str, list[dict[str, str]], str | None]] = []
     for choice in picked:
         if choice == BUILTIN:
@@ -409,18 +420,83 @@ def load_vocabulary(choices: Sequence[str | Path] = ()) -> SkillVocabulary:
             known = ", ".join([BUILTIN, *stored])
             raise VocabularyError(choice, f"no such vocabulary; known: {known}, or a CSV path")
     rows = merge_rows(rows for _, rows, _ in parts)
-    return SkillVocabulary(
-        rows,
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return compiled_vocabulary(
+        out.getvalue(),
+        lambda: rows,
         source="+".join(name for name, _, _ in parts),
         attributions=tuple(a for _, _, a in parts if a),
     )
 
 
 def builtin_rows() -> list[dict[str, str]]:
+    """Return the rows of the built-in vocabulary, ``matcher/data/skills.csv``."""
+    return list(csv.DictReader(io.StringIO(_builtin_text())))
+
+
+def _builtin_text() -> str:
     from importlib import resources
 
-    text = resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    return resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> SkillVocabulary:
+    text = _builtin_text()
+    return compiled_vocabulary(
+        text, lambda: csv.DictReader(io.StringIO(text)), source="matcher/data/skills.csv"
+    )
+
+
+_KEEP_COMPILED = 8
+
+
+def compiled_dir() -> Path:
+    """Return the folder of compiled vocabularies, ``SHA256.npz`` by their CSV's SHA-256."""
+    return data_dir() / "compiled"
+
+
+def compiled_vocabulary(
+    text: str,
+    rows: Callable[[], Iterable[dict[str, str]]],
+    source: str,
+    attributions: tuple[str, ...] = (),
+) -> SkillVocabulary:
+    """Return the vocabulary of a CSV text whose rows ``rows()`` gives, compiled once.
+
+    Read from ``compiled_dir()`` when it was compiled before; otherwise compiled from the rows
+    and stored there for the next run. A stored file that is damaged or of another matcher is
+    compiled again; a data folder that cannot be written only makes each run compile.
+    Raises ``MatcherError`` for rows that are not a vocabulary.
+    """
+    sha256 = csv_sha256(text)
+    path = compiled_dir() / f"{sha256}.npz"
+    try:
+        data = path.read_bytes()
+        return read_compiled(data, sha256, rows, path, source, attributions=attributions)
+    except (OSError, CompiledVocabularyError):
+        pass  # not compiled yet, or damaged, or by another matcher: compile it
+    vocabulary = SkillVocabulary(rows(), source=source, attributions=attributions)
+    compiled = compiled_bytes(vocabulary, sha256)
+    if compiled is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(path, compiled)
+            _prune(path.parent)
+        except OSError:
+            pass  # a cache: without it runs are slower, not wrong
+    return vocabulary
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the ``_KEEP_COMPILED`` newest compiled vocabularies in ``folder``."""
+    found = [p for p in folder.glob("*.npz") if len(p.stem) == 64]
+    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in found[_KEEP_COMPILED:]:
+        old.unlink(missing_ok=True)
 
 
 def merge_rows(sources: Iterable[list[dict[str, str]]]) -> list[dict[str, str]]:

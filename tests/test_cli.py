@@ -269,3 +269,23 @@ def test_a_saved_page_without_its_marker_line_given_as_the_resume_is_refused(tmp
     result = run("match", str(page))
     assert result.exit_code == ExitCode.BAD_INPUT and result.stdout == ""
     assert "is a saved page of 10 listings, not a resume" in result.stderr
+
+
+@pytest.mark.parametrize("first", ["match", "gaps", "match-many", "index", "skills"])
+def test_a_run_builds_only_the_command_it_names_with_the_same_parser(first):
+    from typer.main import get_command
+
+    from matcher.cli import _only, app
+
+    full, only = get_command(app), get_command(_only([first]))
+    assert list(only.commands) == [first]  # type: ignore[attr-defined]
+    mine, whole = only.commands[first], full.commands[first]  # type: ignore[attr-defined]
+    assert [p.opts for p in mine.params] == [p.opts for p in whole.params]
+    assert sorted(getattr(mine, "commands", {})) == sorted(getattr(whole, "commands", {}))
+
+
+@pytest.mark.parametrize("first", [[], ["--help"], ["--version"], ["mach"]])
+def test_anything_but_a_command_name_gets_the_whole_app(first):
+    from matcher.cli import _only, app
+
+    assert _only(first) is app

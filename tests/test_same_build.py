@@ -19,11 +19,9 @@ import pytest
 from matcher import analyse, skills
 from matcher.analyse import (
     _AFTER_HEADING,
-    _CAPITALISED,
     _CAPITALS_RUN,
     _COLON_AFTER,
     _HEADING_MAX,
-    _PHRASE_AT,
     _RUN_ON_BEFORE,
     _SENTENCE_END_BEFORE,
     _WORD,
@@ -32,6 +30,7 @@ from matcher.analyse import (
     STOP_WORDS,
     Analyzer,
     _heading_kind,
+    _listing_patterns,
     _singular,
     repeated_shingles,
     sentences,
@@ -40,6 +39,9 @@ from matcher.index import Index, _assemble, _Collected, build_index
 from matcher.models import UNTITLED, Listing, Settings
 
 from .conftest import SHARED
+
+_CAPITALISED = _listing_patterns().capitalised
+_PHRASE_AT = _listing_patterns().phrase_at
 
 NHS = SHARED / "data" / "nhs_jobs" / "nhs_jobs_2020.jsonl"
 NHS_SAMPLE = 700  # two chunks of listings and more, so that several processes share the work
@@ -157,7 +159,7 @@ def _reference_sentences(text: str, settings: Settings) -> list[analyse.Sentence
     if not settings.sections:
         return [analyse.Sentence(text, 1.0, "body", frozenset())]
     cuts = _reference_headings(text)
-    any_legal = analyse._LEGAL.search(text.lower()) is not None
+    any_legal = _listing_patterns().legal.search(text.lower()) is not None
     parts: list[tuple[str, str]] = []
     if not cuts:
         parts.append((text, "body"))
@@ -172,7 +174,7 @@ def _reference_sentences(text: str, settings: Settings) -> list[analyse.Sentence
             piece = piece.strip().lstrip(":-\u2013\u2022* ").strip()
             if not piece:
                 continue
-            if any_legal and analyse._LEGAL.search(piece.lower()):
+            if any_legal and _listing_patterns().legal.search(piece.lower()):
                 weight_here = min(weight, analyse.BOILERPLATE_WEIGHT)
             else:
                 weight_here = weight
@@ -181,7 +183,7 @@ def _reference_sentences(text: str, settings: Settings) -> list[analyse.Sentence
                 if kind in analyse._NEVER_BOILERPLATE
                 else _reference_shingles(_WORD.findall(piece.lower()))
             )
-            preferred = kind == "preferred" or analyse._PREFERRED.search(piece.lower()) is not None
+            preferred = kind == "preferred" or _listing_patterns().preferred.search(piece.lower()) is not None
             result.append(analyse.Sentence(piece, weight_here, kind, shingles, preferred))
     return result
 

@@ -54,7 +54,15 @@ def test_querying_a_saved_index_imports_neither_scikit_learn_nor_scipy(saved):
 # Libraries `matcher match RESUME.txt --index DIR` has no use for: imported, each would add
 # to its start-up (issue 12), so each is imported by the code that needs it (pydantic: by
 # typer 0.29 and later, which pyproject.toml rules out).
-_HEAVY = ("docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich", "scipy", "sklearn")
+_HEAVY = (
+    "docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich", "scipy", "sklearn",
+    # matcher's own modules a query does not run: listing readers, taxonomy imports, the
+    # other formats' renderers; and what only an index build or a PDF needs.
+    "matcher.read.listings", "matcher.read.docx", "matcher.read.markup", "matcher.read.titles",
+    "matcher.read.tables", "matcher.read.quiet", "matcher.taxonomy", "matcher.render.csv",
+    "matcher.render.html", "matcher.render.markdown", "multiprocessing", "importlib.resources",
+    "html.parser",
+)  # fmt: skip
 _CLI_IMPORTS = (
     "import sys; from matcher.cli import main\n"
     "sys.argv = ['matcher', *sys.argv[1:]]\n"
@@ -73,6 +81,14 @@ def test_matching_a_text_resume_on_a_saved_index_imports_only_what_the_format_ne
     out = subprocess.run(command, capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == str(imported)
     assert "Economist" in out.stdout
+
+
+def test_the_suffixes_refused_as_resumes_are_the_listing_suffixes_but_txt():
+    # matcher.matcher spells them out so that a query need not import the listing readers.
+    from matcher.matcher import _LISTINGS_ONLY
+    from matcher.read import LISTING_SUFFIXES
+
+    assert set(_LISTINGS_ONLY) == set(LISTING_SUFFIXES) - {".txt"}
 
 
 def test_match_many_equals_match_for_each_resume(default_matcher):
@@ -496,7 +512,7 @@ def test_cli_verify_and_info(tmp_path):
     verified = run("index", "verify", str(folder))
     assert verified.exit_code == 0
     assert (
-        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 26 files checked)\n"
+        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 27 files checked)\n"
     )
     info = json.loads(run("index", "info", str(folder), "-f", "json").stdout)
     assert (info["listings"], info["version"], info["format"]) == (10, VERSION, "matcher-index")

@@ -14,13 +14,36 @@ which may quote a resume.
 
 from __future__ import annotations
 
-from .limits import Limits
-from .listings import LISTING_SUFFIXES, content_id, content_key, load_listings
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported now: a function named as its module would be shadowed by the module once imported.
 from .normalise import normalise
-from .pages import may_be_page
-from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
-from .text import decode_text
-from .titles import guess_title
+
+if TYPE_CHECKING:
+    from .limits import Limits
+    from .listings import LISTING_SUFFIXES, content_id, content_key, load_listings
+    from .pages import may_be_page
+    from .resumes import RESUME_SUFFIXES, ResumeText, read_resume, read_resume_text
+    from .text import decode_text
+    from .titles import guess_title
+
+# Each public name and its module, imported on first use: reading a text resume needs none of
+# the listing readers (HTML, CSV, JSON, titles), whose imports would add to a query's start-up.
+_WHERE = {
+    "LISTING_SUFFIXES": "listings",
+    "Limits": "limits",
+    "RESUME_SUFFIXES": "resumes",
+    "ResumeText": "resumes",
+    "content_id": "listings",
+    "content_key": "listings",
+    "decode_text": "text",
+    "guess_title": "titles",
+    "load_listings": "listings",
+    "may_be_page": "pages",
+    "read_resume": "resumes",
+    "read_resume_text": "resumes",
+}
 
 __all__ = [
     "LISTING_SUFFIXES",
@@ -37,3 +60,11 @@ __all__ = [
     "read_resume",
     "read_resume_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -25,7 +25,6 @@ points into that text (``matcher skills`` shows it), not into the file's bytes.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Callable
@@ -67,6 +66,8 @@ def normalise(text: str, known: Callable[[str], bool] | None = None) -> str:
     ``text``. Raises nothing; an empty text stays empty.
     """
     if "&" in text:
+        import html  # here: most texts hold no entity
+
         text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -29,7 +29,6 @@ from pathlib import Path
 
 from ..errors import ResumeReadError
 from .limits import Limits, megabytes
-from .quiet import quiet
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Letters that stand as words of their own in English text ("a", "I") or as initials.
@@ -95,6 +94,8 @@ def _extract(data: bytes, max_pages: int) -> tuple[str, str]:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfexceptions import PDFException, PSException
 
+    from .quiet import quiet  # with pdfminer: a text resume needs neither (nor logging)
+
     try:
         with quiet():
             text = extract_text(
@@ -136,6 +137,8 @@ def _extract(data: bytes, max_pages: int) -> tuple[str, str]:
 def _page_count(data: bytes) -> int:
     """Return how many pages a PDF has (0 when they cannot be counted), without reading them."""
     from pdfminer.pdfpage import PDFPage
+
+    from .quiet import quiet
 
     try:
         with quiet():

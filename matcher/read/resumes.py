@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ResumeReadError
-from .docx import docx_text
 from .limits import Limits
-from .markup import markdown_to_text
 from .normalise import normalise
 from .pdf import fragmentation, pdf_text
 from .text import decode_text, read_bytes, read_stream
@@ -66,8 +64,12 @@ def read_resume_text(path: str | Path, limits: Limits | None = None) -> ResumeTe
                 path, "the PDF has no extractable text (a scanned image?); save it as text or DOCX"
             )
     elif suffix == ".docx":
+        from .docx import docx_text  # imported here: a text resume has no use for zipfile
+
         text = docx_text(data, path, limits)
     elif suffix == ".md":
+        from .markup import markdown_to_text
+
         text = markdown_to_text(_bounded(decode_text(data, path, ResumeReadError), path, limits))
     else:
         text = decode_text(data, path, ResumeReadError)

@@ -6,16 +6,14 @@ the phrases every format shares, so the same thing has the same shape and words 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from types import ModuleType
 
 from ..errors import MatcherError
 from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
 from ..store import IndexInfo
-from . import csv as _csv
-from . import html as _html
 from . import json as _json
-from . import markdown as _markdown
 from .data import (
     coverage_text,
     explanation_to_dict,
@@ -27,8 +25,6 @@ from .data import (
     skills_to_dict,
     summary,
 )
-from .html import render_html
-from .markdown import render_markdown
 
 __all__ = [
     "FORMATS",
@@ -53,6 +49,23 @@ __all__ = [
 ]
 
 FORMATS = ("table", "json", "markdown", "html", "csv")
+
+
+def _module(name: str) -> ModuleType:
+    """Return the renderer of one format, imported on first use: a run renders one format."""
+    return importlib.import_module(f".{name}", __name__)
+
+
+def render_html(report: MatchReport, title: str = "Job matches") -> str:
+    """Return ``report`` as one HTML page titled ``title`` (see ``matcher/render/html.py``)."""
+    text: str = _module("html").render_html(report, title)
+    return text
+
+
+def render_markdown(report: MatchReport) -> str:
+    """Return ``report`` as Markdown (see ``matcher/render/markdown.py``)."""
+    text: str = _module("markdown").render_markdown(report)
+    return text
 
 
 def _table() -> ModuleType:
@@ -91,7 +104,7 @@ def render(report: MatchReport, fmt: str, width: int = 100, links: bool = False)
     if fmt == "html":
         return render_html(report)
     if fmt == "csv":
-        return _csv.render_report(report)
+        return _module("csv").render_report(report)
     raise _unknown(fmt)
 
 
@@ -100,13 +113,13 @@ def render_gaps(report: GapReport, fmt: str, width: int = 100) -> str:
     if fmt == "json":
         return _json.render_gaps(report)
     if fmt == "markdown":
-        return _markdown.render_gaps(report)
+        return _module("markdown").render_gaps(report)
     if fmt == "table":
         return _table().render_gaps(report, width)
     if fmt == "html":
-        return _html.render_gaps_html(report)
+        return _module("html").render_gaps_html(report)
     if fmt == "csv":
-        return _csv.render_gaps(report)
+        return _module("csv").render_gaps(report)
     raise _unknown(fmt)
 
 
@@ -115,11 +128,11 @@ def render_skills(report: SkillsReport, fmt: str, width: int = 100) -> str:
     if fmt == "json":
         return _json.render_skills(report)
     if fmt == "markdown":
-        return _markdown.render_skills(report)
+        return _module("markdown").render_skills(report)
     if fmt == "table":
         return _table().render_skills(report, width)
     if fmt == "csv":
-        return _csv.render_skills(report)
+        return _module("csv").render_skills(report)
     raise _unknown(fmt, ("table", "json", "markdown", "csv"))
 
 
@@ -144,11 +157,11 @@ def render_candidates(
     if fmt == "json":
         return _json.render_candidates(listing, candidates, list(errors))
     if fmt == "markdown":
-        return _markdown.render_candidates(listing, candidates)
+        return _module("markdown").render_candidates(listing, candidates)
     if fmt == "table":
         return _table().render_candidates(listing, candidates, width)
     if fmt == "csv":
-        return _csv.render_candidates(listing, candidates)
+        return _module("csv").render_candidates(listing, candidates)
     raise _unknown(fmt, ("table", "json", "markdown", "csv"))
 
 
