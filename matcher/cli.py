@@ -915,6 +915,13 @@ def skills_remove(
 
 def main() -> None:
     """Run the ``matcher`` command."""
+    if "" in sys.argv[1:]:
+        # typer turns "" into Path("."), so `matcher match cv.pdf ""` would read the whole
+        # current folder as listings: an empty argument is always a mistake (an unset variable).
+        at = sys.argv.index("", 1)
+        after = f" after '{sys.argv[at - 1]}'" if at > 1 else ""
+        typer.echo(f"Error: argument {at} is empty{after}; give a value", err=True)
+        raise SystemExit(2)
     _only(sys.argv[1:2])(prog_name="matcher")
 
 

@@ -289,3 +289,18 @@ def test_anything_but_a_command_name_gets_the_whole_app(first):
     from matcher.cli import _only, app
 
     assert _only(first) is app
+
+
+def test_an_empty_argument_is_refused_not_read_as_the_current_folder(tmp_path):
+    (tmp_path / "notes.txt").write_text("Python developer wanted. " * 5)
+    result = subprocess.run(
+        [sys.executable, "-m", "matcher", "match", str(resume_path("economist")), ""],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == ExitCode.USAGE
+    shown = resume_path("economist")
+    assert result.stderr == f"Error: argument 3 is empty after '{shown}'; give a value\n"
+    assert result.stdout == ""
