@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import OutputError
@@ -73,6 +72,8 @@ def write_output(path: str | Path, text: str, *, force: bool = False) -> Path:
     if not parent.is_dir():
         raise OutputError(target, f"folder {parent} does not exist")
     try:
+        import tempfile  # only when writing a file: a query to stdout need not import it
+
         handle, temporary = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(target, f"cannot write in {parent}: {exc.strerror}") from None

@@ -60,19 +60,19 @@ import json
 import mmap
 import os
 import re
-import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from tokenize import TokenError
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported where used: a query neither writes nor hashes when trusted
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 from .errors import IndexFormatError, MatcherError
 from .index import AnyIndex, Index, Segments, smoothed_idf
@@ -285,8 +285,20 @@ def _sweep_segments(where: Path) -> None:
         os.unlink(path)
 
 
+def _token() -> str:
+    import secrets  # writers only: a query's start-up need not pay for it
+
+    return secrets.token_hex(4)
+
+
+def _mkdtemp(**where: Any) -> str:
+    import tempfile  # writers only
+
+    return tempfile.mkdtemp(**where)
+
+
 def _discard(folder: Path) -> None:
-    trash = folder.with_name(f".{folder.name.removesuffix('.previous')}.{secrets.token_hex(4)}.old")
+    trash = folder.with_name(f".{folder.name.removesuffix('.previous')}.{_token()}.old")
     os.replace(folder, trash)
     shutil.rmtree(trash, ignore_errors=True)
 
@@ -373,7 +385,7 @@ def save_index(
     check_replaceable(target, replace_newer=replace_newer)
     with _lock(where, exclusive=True):
         _sweep(where)
-        work = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
+        work = Path(_mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
         hold = os.open(work, os.O_RDONLY)
         if fcntl is not None:
             fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours until we are done
@@ -397,7 +409,7 @@ def save_index(
                 os.replace(where, backup)
             os.replace(work, where)
             if backup.exists():
-                trash = backup.with_name(f".{where.name}.{secrets.token_hex(4)}.old")
+                trash = backup.with_name(f".{where.name}.{_token()}.old")
                 os.replace(backup, trash)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -423,7 +435,7 @@ def append_segment(folder: str | Path, segment: Index, *, expected: str) -> Path
     check_replaceable(target)
     with _lock(where, exclusive=True):
         _sweep(where)
-        work = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
+        work = Path(_mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
         hold = os.open(work, os.O_RDONLY)
         if fcntl is not None:
             fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -699,7 +711,11 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
             if name not in _OPTIONAL or name in meta["files"]
         }
     # Files hash on other threads (hashlib lets go of the GIL) while the arrays are checked.
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1) if verify else None
+    pool = None
+    if verify:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
     try:
         digests = _start_hashing(pool, blobs) if pool else {}
         try:
