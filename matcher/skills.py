@@ -163,6 +163,11 @@ class SkillVocabulary:
         self._implied: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._longest = max((len(key) for key in self._forms), default=0)
         self._starts = frozenset(key[0] for key in self._forms)
+        # The most tokens a form starting with each word spans: longer ones need not be tried.
+        self._longest_from: dict[str, int] = {}
+        for key in self._forms:
+            self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
+        self._context_longest = max((len(c) for cs in self._context for c in cs), default=1)
 
     def _symmetric_context(self) -> None:
         """Make context rules work both ways between short names that name each other.
@@ -258,12 +263,14 @@ class SkillVocabulary:
         last = len(toks) - 1
         broken: dict[int, bool] = {}  # gap j (after token j): whether it ends a phrase
         resume_at = 0
+        longest_from = self._longest_from
         for i in [i for i, word in enumerate(lower) if word in self._starts]:
             if i < resume_at:
                 continue  # inside the form found before
-            # How many tokens a form starting here may span before a break (at most _longest).
+            # How many tokens a form starting here may span before a break (at most as many as
+            # the longest form that starts with this word).
             reach = 1
-            for j in range(i, min(i + self._longest - 1, last)):
+            for j in range(i, min(i + longest_from[lower[i]] - 1, last)):
                 if j not in broken:
                     end, following = toks[j].end(), toks[j + 1]
                     # Most tokens are one space apart, which never ends a phrase.
@@ -336,7 +343,7 @@ class SkillVocabulary:
         maybe: list[tuple[int, int, int]],
     ) -> list[tuple[int, int, int]]:
         """Return the ambiguous hits in ``maybe`` that their context supports."""
-        present = _ngrams(lower, max((len(c) for cs in self._context for c in cs), default=1))
+        present = _ngrams(lower, self._context_longest)
         listing_lines = _skills_lines(text)
         supported: list[tuple[int, int, int]] = []
         waiting: list[tuple[int, int, int]] = []
