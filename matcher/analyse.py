@@ -240,7 +240,11 @@ def sentence_spans(text: str) -> list[Span]:
     ``sentence_at`` then makes a sentence from its span at the cost of a slice.
     """
     cuts = _headings(text)
-    any_legal = _LEGAL.search(text.lower()) is not None
+    lowered = text.lower()
+    any_legal = _LEGAL.search(lowered) is not None
+    # A sentence that holds a wish holds it where the whole text does (its ends stand beside
+    # white space or punctuation, so the phrase's \b hold in both): most listings hold none.
+    any_wish = _PREFERRED.search(lowered) is not None
     parts: list[tuple[int, int, str]] = []
     if not cuts:
         parts.append((0, len(text), "body"))
@@ -263,9 +267,9 @@ def sentence_spans(text: str) -> list[Span]:
             if not piece:
                 continue
             start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
-            lower = piece.lower()
+            lower = piece.lower() if any_legal or any_wish else ""
             legal = any_legal and _LEGAL.search(lower) is not None
-            preferred = kind == "preferred" or _PREFERRED.search(lower) is not None
+            preferred = kind == "preferred" or (any_wish and _PREFERRED.search(lower) is not None)
             result.append((start, start + len(piece), kind, legal, preferred))
     return result
 

@@ -167,6 +167,10 @@ class SkillVocabulary:
         self._longest_from: dict[str, int] = {}
         for key in self._forms:
             self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
+        # Words that are a form alone, and the first two words of longer forms: a word that
+        # is neither, nor begins a pair with the next word, starts no form.
+        self._singles = frozenset(key[0] for key in self._forms if len(key) == 1)
+        self._pairs = frozenset(key[:2] for key in self._forms if len(key) > 1)
         self._context_longest = max((len(c) for cs in self._context for c in cs), default=1)
 
     def _symmetric_context(self) -> None:
@@ -256,15 +260,33 @@ class SkillVocabulary:
         ("Languages: C"), or a list it stands in with a skill of its category ("Python, R").
         """
         text = _masked(text)
-        toks = tokens(text)
-        lower = [t.group().lower() for t in toks]
+        toks: list[re.Match[str]] | None = None
+        if text.isascii():  # lower-casing moves no character: the tokens are the same
+            lower = _TOKEN.findall(text.lower())
+        else:
+            toks = tokens(text)
+            lower = [t.group().lower() for t in toks]
+        if not lower:
+            return []
+        following = lower[1:]
+        following.append("")
+        starts, singles, pairs = self._starts, self._singles, self._pairs
+        candidates = [
+            i
+            for i, (word, after) in enumerate(zip(lower, following, strict=True))
+            if word in starts and (word in singles or (word, after) in pairs)
+        ]
+        if not candidates:
+            return []
+        if toks is None:
+            toks = tokens(text)
         sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
         maybe: list[tuple[int, int, int]] = []
         last = len(toks) - 1
         broken: dict[int, bool] = {}  # gap j (after token j): whether it ends a phrase
         resume_at = 0
         longest_from = self._longest_from
-        for i in [i for i, word in enumerate(lower) if word in self._starts]:
+        for i in candidates:
             if i < resume_at:
                 continue  # inside the form found before
             # How many tokens a form starting here may span before a break (at most as many as
@@ -272,10 +294,10 @@ class SkillVocabulary:
             reach = 1
             for j in range(i, min(i + longest_from[lower[i]] - 1, last)):
                 if j not in broken:
-                    end, following = toks[j].end(), toks[j + 1]
+                    end, after_j = toks[j].end(), toks[j + 1]
                     # Most tokens are one space apart, which never ends a phrase.
-                    broken[j] = not (following.start() == end + 1 and text[end] == " ") and (
-                        _breaks(text, end, following)
+                    broken[j] = not (after_j.start() == end + 1 and text[end] == " ") and (
+                        _breaks(text, end, after_j)
                     )
                 if broken[j]:
                     break
