@@ -192,11 +192,18 @@ _LEGAL = re.compile(
     r"|total compensation|compensation package|reasonable accommodation|for more information, visit"
     r"|export control laws|\$\d[\d,]*(?:\.\d+)?\s*(?:/|per)\s*(?:year|hour)|employee-benefits"
 )
+# Every match of _LEGAL holds one of these: a text without them is searched no further.
+_LEGAL_HINTS = (
+    "equal ", "affirmative", "range", "compensation", "accommodation", "for more information",
+    "export control", "$", "employee-benefits",
+)  # fmt: skip
 # A requirement worded as a wish: the skills it names are preferred, not required.
 _PREFERRED = re.compile(
     r"\b(?:preferred|preferably|a plus|nice to have|nice-to-have|desirable|desired|bonus"
     r"|advantageous|an advantage|ideally|is a benefit|would be beneficial)\b"
 )
+# Every match of _PREFERRED holds one of these (a substring test costs far less than a search).
+_PREFERRED_HINTS = ("prefer", "plus", "nice", "desir", "bonus", "advantage", "ideally", "benefi")
 # Text repeated across listings is found by word triples ("shingles"): a sentence is
 # boilerplate when at least this share of its triples stand in many listings, so a company
 # intro still counts as repeated where one listing edited a word or two of it.
@@ -241,10 +248,7 @@ def sentence_spans(text: str) -> list[Span]:
     """
     cuts = _headings(text)
     lowered = text.lower()
-    any_legal = _LEGAL.search(lowered) is not None
-    # A sentence that holds a wish holds it where the whole text does (its ends stand beside
-    # white space or punctuation, so the phrase's \b hold in both): most listings hold none.
-    any_wish = _PREFERRED.search(lowered) is not None
+    any_legal = _holds(lowered, _LEGAL_HINTS) and _LEGAL.search(lowered) is not None
     parts: list[tuple[int, int, str]] = []
     if not cuts:
         parts.append((0, len(text), "body"))
@@ -267,11 +271,21 @@ def sentence_spans(text: str) -> list[Span]:
             if not piece:
                 continue
             start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
-            lower = piece.lower() if any_legal or any_wish else ""
+            lower = piece.lower()
             legal = any_legal and _LEGAL.search(lower) is not None
-            preferred = kind == "preferred" or (any_wish and _PREFERRED.search(lower) is not None)
+            preferred = kind == "preferred" or (
+                _holds(lower, _PREFERRED_HINTS) and _PREFERRED.search(lower) is not None
+            )
             result.append((start, start + len(piece), kind, legal, preferred))
     return result
+
+
+def _holds(text: str, hints: tuple[str, ...]) -> bool:
+    """Return whether ``text`` holds any of ``hints``."""
+    for hint in hints:
+        if hint in text:
+            return True
+    return False
 
 
 def sentence_at(text: str, span: Span, shingles: bool = True) -> Sentence:
@@ -303,7 +317,7 @@ def sentence_shingles(text: str, span: Span) -> tuple[int, ...]:
 # Listings repeat sentences: the triples of distinct ones are kept, up to this many sentences,
 # in a plain dict of tuples, which the garbage collector soon stops looking at (a frozenset or
 # an lru_cache entry it visits on every full collection).
-_SHINGLES_KEPT = 1 << 16
+_SHINGLES_KEPT = 1 << 17
 _SHINGLES_OF: dict[str, tuple[int, ...]] = {}
 
 
@@ -405,7 +419,7 @@ _SPACE = re.compile(r"\s")
 # A sentence's skills as index terms with their counts, its words with theirs, its skills.
 _Counts = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...], tuple[str, ...]]
 # Bounds on the analyzer's memos: distinct sentences kept, word types kept.
-_SENTENCES_CACHED = 1 << 15
+_SENTENCES_CACHED = 1 << 16
 _WORD_FORMS_KEPT = 1 << 18
 
 

@@ -437,10 +437,14 @@ _FOLDING_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 
 def _maybe_person(text: str) -> bool:
     """Return whether ``text`` may name a person as _PERSON finds them (False: it cannot)."""
-    if any(title in text for title in _TITLES):
-        return True
+    for title in _TITLES:  # loops, not any(): this runs for every sentence of every listing
+        if title in text:
+            return True
     lower = text.lower()
-    return any(cue in lower for cue in _CUES) or not _FOLDING_TO_ASCII.isdisjoint(text)
+    for cue in _CUES:
+        if cue in lower:
+            return True
+    return not _FOLDING_TO_ASCII.isdisjoint(text)
 
 
 def _masked(text: str) -> str:
