@@ -185,6 +185,9 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
 _SENTENCE_BREAK = re.compile(
     r"(?=\s)(?:(?<=[.!?])\s+(?=\S)|(?<!\s)(?:\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z])))"
 )
+_SENTENCE_SPLIT = re.compile(f"({_SENTENCE_BREAK.pattern})")
+# What a sentence's start is stripped of, after white space (bullets, dashes, colons).
+_LEADS = ":-\u2013\u2022* "
 # Sentences that are pay, benefits or legal statements wherever they stand. Searched in
 # lower-cased text: that is four times faster than a case-insensitive pattern.
 _LEGAL = re.compile(
@@ -249,6 +252,10 @@ def sentence_spans(text: str) -> list[Span]:
     cuts = _headings(text)
     lowered = text.lower()
     any_legal = _holds(lowered, _LEGAL_HINTS) and _LEGAL.search(lowered) is not None
+    # Where lower-casing moved no character, a sentence's lower-cased text is a slice of the
+    # text's: a hint is looked for there without making it, and only hints the text holds.
+    aligned = len(lowered) == len(text)
+    wishes = tuple(h for h in _PREFERRED_HINTS if h in lowered) if aligned else _PREFERRED_HINTS
     parts: list[tuple[int, int, str]] = []
     if not cuts:
         parts.append((0, len(text), "body"))
@@ -258,26 +265,45 @@ def sentence_spans(text: str) -> list[Span]:
             parts.append((end, nxt, kind))
     result: list[Span] = []
     for part_start, part_end, kind in parts:
-        part = text[part_start:part_end]
-        at = 0
-        for cut in [*_SENTENCE_BREAK.finditer(part), None]:  # the pieces re.split would give
-            raw = part[at : cut.start()] if cut else part[at:]
-            start = part_start + at
-            at = cut.end() if cut else len(part)
-            stripped = raw.strip()
-            start += len(raw) - len(raw.lstrip())
-            lead = stripped.lstrip(":-\u2013\u2022* ")
-            piece = lead.strip()
-            if not piece:
-                continue
-            start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
-            lower = piece.lower()
-            legal = any_legal and _LEGAL.search(lower) is not None
-            preferred = kind == "preferred" or (
-                _holds(lower, _PREFERRED_HINTS) and _PREFERRED.search(lower) is not None
-            )
-            result.append((start, start + len(piece), kind, legal, preferred))
+        # The pieces re.split gives, with the breaks between them (the pattern is a group).
+        chunks = _SENTENCE_SPLIT.split(text[part_start:part_end])
+        chunks.append("")
+        at = part_start
+        for raw, cut in zip(chunks[0::2], chunks[1::2], strict=True):
+            start = at
+            at += len(raw) + len(cut)
+            if raw and raw[0] not in _LEADS and not raw[0].isspace() and not raw[-1].isspace():
+                piece = raw  # nothing to strip, as most sentences
+            else:
+                stripped = raw.strip()
+                start += len(raw) - len(raw.lstrip())
+                lead = stripped.lstrip(_LEADS)
+                piece = lead.strip()
+                if not piece:
+                    continue
+                start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
+            end = start + len(piece)
+            legal = any_legal and _LEGAL.search(piece.lower()) is not None
+            if kind == "preferred":
+                preferred = True
+            elif aligned:
+                preferred = (
+                    _holds_at(lowered, wishes, start, end)
+                    and _PREFERRED.search(piece.lower()) is not None
+                )
+            else:
+                lower = piece.lower()
+                preferred = _holds(lower, wishes) and _PREFERRED.search(lower) is not None
+            result.append((start, end, kind, legal, preferred))
     return result
+
+
+def _holds_at(text: str, hints: tuple[str, ...], start: int, end: int) -> bool:
+    """Return whether ``text[start:end]`` holds any of ``hints`` (without making the slice)."""
+    for hint in hints:
+        if text.find(hint, start, end) >= 0:
+            return True
+    return False
 
 
 def _holds(text: str, hints: tuple[str, ...]) -> bool:
