@@ -394,6 +394,11 @@ PLACEHOLDERS = frozenset(
 )
 # Word pairs never span a sentence end or a line break: "Excel.\nManaged" is no phrase.
 _PAIR_BREAK = re.compile(r"[.!?;:](?:\s|$)|\n")
+# Words and pair breaks in one pass, for ASCII text (lower-cased: a break is the same there).
+_WORD_OR_BREAK = re.compile(r"(?u)\b\w\w+\b|[.!?;:](?:\s|$)|\n")
+_BREAK_CHARS = frozenset(".!?;:\n")
+# What a break stands for among the word forms (see ``Analyzer._ascii_words``).
+_BREAK = "\x00break"
 _NOT_PLURAL = frozenset("series species news lens atlas canvas alias bias gas".split())
 # Plurals made with -es after a sibilant: "coaches", "boxes", "processes", "businesses".
 _ES_PLURAL = ("sses", "ches", "shes", "xes", "zzes")
@@ -479,6 +484,7 @@ class Analyzer:
             else:
                 self._make = vocabulary or builtin_vocabulary
         self._uses_title = settings.part_weights()[1] > 0
+        self._filters = settings.stop_words or settings.placeholders or settings.plurals
         # Each word type's form as a term (None: dropped), worked out once (see ``_unigrams``).
         self._word_forms: dict[str, str | None] = {}
         # Listings repeat sentences (a trust's intro, the same requirements): each distinct
@@ -550,12 +556,41 @@ class Analyzer:
     def _words(self, text: str) -> list[str]:
         if not self.settings.bigrams:
             return self._unigrams(text)
+        if self._filters and text.isascii() and "S" not in text:
+            return self._ascii_words(text)
         words: list[str] = []
         pairs: list[str] = []
         for segment in _PAIR_BREAK.split(text):
             found = self._unigrams(segment)
             words += found
             pairs += [f"{a} {b}" for a, b in zip(found, found[1:], strict=False)]
+        return words + pairs
+
+    def _ascii_words(self, text: str) -> list[str]:
+        """Return what ``_words`` does, for ASCII text without a capital S (so without names
+        that keep their final S): words and breaks from one findall, pairs made as they come."""
+        forms = self._word_forms
+        if len(forms) > _WORD_FORMS_KEPT:
+            forms.clear()
+        words: list[str] = []
+        pairs: list[str] = []
+        last = None  # the word before, within the segment between two breaks
+        for token in _WORD_OR_BREAK.findall(text.lower()):
+            try:
+                form = forms[token]
+            except KeyError:
+                form = forms[token] = (
+                    _BREAK if token[0] in _BREAK_CHARS else self._word_form(token)
+                )
+            if form is None:
+                continue
+            if form is _BREAK:
+                last = None
+                continue
+            words.append(form)
+            if last is not None:
+                pairs.append(f"{last} {form}")
+            last = form
         return words + pairs
 
     def _unigrams(self, text: str) -> list[str]:
