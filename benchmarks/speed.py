@@ -552,10 +552,14 @@ def sklearn_worker(config: Result, n: int, stages: Stages) -> None:
     texts = [f"{row['title']}\n{row['description']}" for row in listing_rows(config, n)]
     stages.done("read")
     vectorizer = TfidfVectorizer()
+    before = cpu_seconds()
     matrix, seconds = timed(vectorizer.fit_transform, texts)
+    cpu = cpu_seconds() - before
     del texts
     gc.collect()
-    stages.done("build", build_s=seconds, nnz=int(matrix.nnz), terms=len(vectorizer.vocabulary_))
+    stages.done(
+        "build", build_s=seconds, cpu_s=cpu, nnz=int(matrix.nnz), terms=len(vectorizer.vocabulary_)
+    )
     if config.get("build_only"):
         return
     queries = query_texts(config, config["queries"])
