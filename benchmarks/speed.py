@@ -461,6 +461,34 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
 
 
+class Progress:
+    """Print to the worker's log how far a build is, every 2% of its steps: a long build that
+    is stopped still tells its rate and memory."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.next = total, 0, 0
+        self.started = time.perf_counter()
+
+    def __call__(self, steps: int) -> None:
+        self.done += steps
+        if self.done >= self.next:
+            self.next += max(1, self.total // 50)
+            print(
+                f"{time.perf_counter() - self.started:8.1f}s {self.done:,} of {self.total:,} "
+                f"steps, CPU of this process and ended workers {cpu_seconds():,.0f}s, "
+                f"peak RSS {peak_rss_mb():,.0f} MB",
+                flush=True,
+            )
+
+
+def cpu_seconds() -> float:
+    """Return the CPU seconds (user + system) of this process and its ended children."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN
+    )
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     value = function(*args, **kwargs)
@@ -524,10 +552,16 @@ def sklearn_worker(config: Result, n: int, stages: Stages) -> None:
     texts = [f"{row['title']}\n{row['description']}" for row in listing_rows(config, n)]
     stages.done("read")
     vectorizer = TfidfVectorizer()
+    before = cpu_seconds()
     matrix, seconds = timed(vectorizer.fit_transform, texts)
+    cpu = cpu_seconds() - before
     del texts
     gc.collect()
-    stages.done("build", build_s=seconds, nnz=int(matrix.nnz), terms=len(vectorizer.vocabulary_))
+    stages.done(
+        "build", build_s=seconds, cpu_s=cpu, nnz=int(matrix.nnz), terms=len(vectorizer.vocabulary_)
+    )
+    if config.get("build_only"):
+        return
     queries = query_texts(config, config["queries"])
 
     def sparse(text: str) -> np.ndarray:
@@ -612,6 +646,17 @@ def matcher_build_worker(config: Result, n: int, stages: Stages) -> None:
         for row in listing_rows(config, n)
     ]
     stages.done("read")
+    if config.get("build_only"):
+        before = cpu_seconds()
+        matcher, seconds = timed(Matcher, listings, progress=Progress(2 * n))
+        stages.done(
+            "build",
+            build_s=seconds,
+            cpu_s=cpu_seconds() - before,
+            nnz=nnz_of(matcher),
+            workers_rss=peak_rss_mb(resource.RUSAGE_CHILDREN),
+        )
+        return
     if n > 20_000:
         probe = max(2_000, n // 100)
         _, seconds = timed(Matcher, listings[:probe])
@@ -1038,6 +1083,14 @@ def main() -> None:
         action="store_true",
         help="with --real: listings made of the postings' sentences recombined, at any size",
     )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="time the index builds alone (matcher, then scikit-learn): docs/s, CPU s, peak RSS",
+    )
+    parser.add_argument(
+        "--matcher-only", action="store_true", help="with --build-only: leave scikit-learn out"
+    )
     parser.add_argument("--resumes", type=Path, help="JSON Lines with a text field")
     parser.add_argument("--max-build-seconds", type=float, default=900.0)
     parser.add_argument("--cosine-max", type=int, default=100_000)
@@ -1087,6 +1140,7 @@ def main() -> None:
         "seed": args.seed,
         "memory_limit_gb": args.memory_limit_gb,
         "matcher_stages": ["build", "queries"],
+        "build_only": bool(args.build_only),
     }
     (workdir / "config.json").write_text(json.dumps(config), encoding="utf-8")
     run = Run(args, workdir)
@@ -1128,6 +1182,9 @@ def report(run: Run, args: argparse.Namespace) -> None:
         "than scikit-learn in this run (build: docs/s ratio; queries: against transform + "
         "matrix @ q.T, p50)"
     )
+    if args.build_only:
+        print_builds(run, args, sizes)
+        return
     cli_n = max([n for n in sizes if n <= args.cli_size] or [min(sizes)])
     targets: Targets = []
     matchers: dict[int, Result] = {}
@@ -1146,6 +1203,30 @@ def report(run: Run, args: argparse.Namespace) -> None:
         print(f"  {label:{widths[0]}}  {n:>9,}  {figure:{widths[1]}}  {verdict}")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\ntotal {time.perf_counter() - run.started:,.0f}s; load average at the end {load}")
+
+
+def print_builds(run: Run, args: argparse.Namespace, sizes: list[int]) -> None:
+    """Build matcher, then scikit-learn (unless --matcher-only), at each size: nothing else."""
+    for n in sizes:
+        print(f"\n=== index build alone at {n:,} listings")
+        line("index build", ["seconds", "docs/s", "x sk", "CPU s", RSS])
+        mt = run.worker("matcher", n)
+        sk = empty_result() if args.matcher_only else run.worker("sklearn", n)
+        sk_rate = n / sk["values"]["build_s"] if sk["values"].get("build_s") else None
+        for name, result in (("matcher Matcher(listings)", mt), ("scikit-learn fit_transform", sk)):
+            v = result["values"]
+            if not v.get("build_s"):
+                why = "left out (--matcher-only)" if result is sk and args.matcher_only else ""
+                line(name, why or cell(result, "build"))
+                continue
+            rate = n / v["build_s"]
+            ratio = f"{rate / sk_rate:.2f}" if sk_rate else "n/a"
+            cpu = f"{v['cpu_s']:,.0f}" if "cpu_s" in v else ""
+            rss = f"{result['rss'].get('build', float('nan')):,.0f}"
+            if v.get("workers_rss"):
+                rss += f" (each worker {v['workers_rss']:,.0f})"
+            line(name, [f"{v['build_s']:,.1f}", f"{rate:,.0f}", ratio, cpu, rss])
+        sys.stdout.flush()
 
 
 def print_cli(run: Run, args: argparse.Namespace, n: int, mt: Result, targets: Targets) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -210,6 +210,9 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
 _SENTENCE_BREAK = re.compile(
     r"(?=\s)(?:(?<=[.!?])\s+(?=\S)|(?<!\s)(?:\s*\n\s*|\s+[\u2022*]\s+|\s+[-\u2013]\s+(?=[A-Z])))"
 )
+_SENTENCE_SPLIT = re.compile(f"({_SENTENCE_BREAK.pattern})")
+# What a sentence's start is stripped of, after white space (bullets, dashes, colons).
+_LEADS = ":-\u2013\u2022* "
 # Sentences that are pay, benefits or legal statements wherever they stand. Searched in
 # lower-cased text: that is four times faster than a case-insensitive pattern.
 _LEGAL = (
@@ -217,11 +220,18 @@ _LEGAL = (
     r"|total compensation|compensation package|reasonable accommodation|for more information, visit"
     r"|export control laws|\$\d[\d,]*(?:\.\d+)?\s*(?:/|per)\s*(?:year|hour)|employee-benefits"
 )
+# Every match of _LEGAL holds one of these: a text without them is searched no further.
+_LEGAL_HINTS = (
+    "equal ", "affirmative", "range", "compensation", "accommodation", "for more information",
+    "export control", "$", "employee-benefits",
+)  # fmt: skip
 # A requirement worded as a wish: the skills it names are preferred, not required.
 _PREFERRED = (
     r"\b(?:preferred|preferably|a plus|nice to have|nice-to-have|desirable|desired|bonus"
     r"|advantageous|an advantage|ideally|is a benefit|would be beneficial)\b"
 )
+# Every match of _PREFERRED holds one of these (a substring test costs far less than a search).
+_PREFERRED_HINTS = ("prefer", "plus", "nice", "desir", "bonus", "advantage", "ideally", "benefi")
 # Text repeated across listings is found by word triples ("shingles"): a sentence is
 # boilerplate when at least this share of its triples stand in many listings, so a company
 # intro still counts as repeated where one listing edited a word or two of it.
@@ -266,7 +276,12 @@ def sentence_spans(text: str) -> list[Span]:
     """
     cuts = _headings(text)
     legal_at, preferred_at = _listing_patterns().legal, _listing_patterns().preferred
-    any_legal = legal_at.search(text.lower()) is not None
+    lowered = text.lower()
+    any_legal = _holds(lowered, _LEGAL_HINTS) and legal_at.search(lowered) is not None
+    # Where lower-casing moved no character, a sentence's lower-cased text is a slice of the
+    # text's: a hint is looked for there without making it, and only hints the text holds.
+    aligned = len(lowered) == len(text)
+    wishes = tuple(h for h in _PREFERRED_HINTS if h in lowered) if aligned else _PREFERRED_HINTS
     parts: list[tuple[int, int, str]] = []
     if not cuts:
         parts.append((0, len(text), "body"))
@@ -276,24 +291,53 @@ def sentence_spans(text: str) -> list[Span]:
             parts.append((end, nxt, kind))
     result: list[Span] = []
     for part_start, part_end, kind in parts:
-        part = text[part_start:part_end]
-        at = 0
-        for cut in [*_SENTENCE_BREAK.finditer(part), None]:  # the pieces re.split would give
-            raw = part[at : cut.start()] if cut else part[at:]
-            start = part_start + at
-            at = cut.end() if cut else len(part)
-            stripped = raw.strip()
-            start += len(raw) - len(raw.lstrip())
-            lead = stripped.lstrip(":-\u2013\u2022* ")
-            piece = lead.strip()
-            if not piece:
-                continue
-            start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
-            lower = piece.lower()
-            legal = any_legal and legal_at.search(lower) is not None
-            preferred = kind == "preferred" or preferred_at.search(lower) is not None
-            result.append((start, start + len(piece), kind, legal, preferred))
+        # The pieces re.split gives, with the breaks between them (the pattern is a group).
+        chunks = _SENTENCE_SPLIT.split(text[part_start:part_end])
+        chunks.append("")
+        at = part_start
+        for raw, cut in zip(chunks[0::2], chunks[1::2], strict=True):
+            start = at
+            at += len(raw) + len(cut)
+            if raw and raw[0] not in _LEADS and not raw[0].isspace() and not raw[-1].isspace():
+                piece = raw  # nothing to strip, as most sentences
+            else:
+                stripped = raw.strip()
+                start += len(raw) - len(raw.lstrip())
+                lead = stripped.lstrip(_LEADS)
+                piece = lead.strip()
+                if not piece:
+                    continue
+                start += len(stripped) - len(lead) + len(lead) - len(lead.lstrip())
+            end = start + len(piece)
+            legal = any_legal and legal_at.search(piece.lower()) is not None
+            if kind == "preferred":
+                preferred = True
+            elif aligned:
+                preferred = (
+                    _holds_at(lowered, wishes, start, end)
+                    and preferred_at.search(piece.lower()) is not None
+                )
+            else:
+                lower = piece.lower()
+                preferred = _holds(lower, wishes) and preferred_at.search(lower) is not None
+            result.append((start, end, kind, legal, preferred))
     return result
+
+
+def _holds_at(text: str, hints: tuple[str, ...], start: int, end: int) -> bool:
+    """Return whether ``text[start:end]`` holds any of ``hints`` (without making the slice)."""
+    for hint in hints:
+        if text.find(hint, start, end) >= 0:
+            return True
+    return False
+
+
+def _holds(text: str, hints: tuple[str, ...]) -> bool:
+    """Return whether ``text`` holds any of ``hints``."""
+    for hint in hints:
+        if hint in text:
+            return True
+    return False
 
 
 def sentence_at(text: str, span: Span, shingles: bool = True) -> Sentence:
@@ -312,6 +356,31 @@ def sentence_at(text: str, span: Span, shingles: bool = True) -> Sentence:
         else frozenset()
     )
     return Sentence(piece, weight, kind, triples, preferred)
+
+
+def sentence_shingles(text: str, span: Span) -> tuple[int, ...]:
+    """Return the hashed word triples of the sentence of ``text`` at ``span``, each once, as
+    ``sentence_at(text, span).shingles`` holds them: none where its kind is never boilerplate."""
+    if span[2] in _NEVER_BOILERPLATE:
+        return ()
+    return _piece_shingles(text[span[0] : span[1]])
+
+
+# Listings repeat sentences: the triples of distinct ones are kept, up to this many sentences,
+# in a plain dict of tuples, which the garbage collector soon stops looking at (a frozenset or
+# an lru_cache entry it visits on every full collection).
+_SHINGLES_KEPT = 1 << 17
+_SHINGLES_OF: dict[str, tuple[int, ...]] = {}
+
+
+def _piece_shingles(piece: str) -> tuple[int, ...]:
+    """Return the distinct hashed word triples of a sentence, in no order."""
+    found = _SHINGLES_OF.get(piece)
+    if found is None:
+        if len(_SHINGLES_OF) >= _SHINGLES_KEPT:
+            _SHINGLES_OF.clear()
+        found = _SHINGLES_OF[piece] = tuple(_shingles(_WORD.findall(piece.lower())))
+    return found
 
 
 def _shingles(words: list[str]) -> frozenset[int]:
@@ -347,9 +416,14 @@ def repeated_shingles(documents: Iterable[list[Sentence]], min_documents: int) -
 
 def is_repeated(sentence: Sentence, repeated: set[int]) -> bool:
     """Return whether most of a sentence's word triples are repeated across listings."""
-    if not sentence.shingles or not repeated:
+    return _mostly_repeated(sentence.shingles, repeated)
+
+
+def _mostly_repeated(shingles: Collection[int], repeated: set[int]) -> bool:
+    """``shingles`` holds each triple once."""
+    if not shingles or not repeated:
         return False
-    return len(sentence.shingles & repeated) >= _REPEATED_SHARE * len(sentence.shingles)
+    return len(repeated.intersection(shingles)) >= _REPEATED_SHARE * len(shingles)
 
 
 # Words resume templates leave as placeholders ("Company Name", "City", "State"), and the
@@ -361,6 +435,11 @@ PLACEHOLDERS = frozenset(
 )
 # Word pairs never span a sentence end or a line break: "Excel.\nManaged" is no phrase.
 _PAIR_BREAK = re.compile(r"[.!?;:](?:\s|$)|\n")
+# Words and pair breaks in one pass, for ASCII text (lower-cased: a break is the same there).
+_WORD_OR_BREAK = re.compile(r"(?u)\b\w\w+\b|[.!?;:](?:\s|$)|\n")
+_BREAK_CHARS = frozenset(".!?;:\n")
+# What a break stands for among the word forms (see ``Analyzer._ascii_words``).
+_BREAK = "\x00break"
 _NOT_PLURAL = frozenset("series species news lens atlas canvas alias bias gas".split())
 # Plurals made with -es after a sibilant: "coaches", "boxes", "processes", "businesses".
 _ES_PLURAL = ("sses", "ches", "shes", "xes", "zzes")
@@ -409,8 +488,10 @@ def term_text(key: str) -> str:
 
 
 _SPACE = re.compile(r"\s")
+# A sentence's skills as index terms with their counts, its words with theirs, its skills.
+_Counts = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...], tuple[str, ...]]
 # Bounds on the analyzer's memos: distinct sentences kept, word types kept.
-_SENTENCES_CACHED = 1 << 15
+_SENTENCES_CACHED = 1 << 16
 _WORD_FORMS_KEPT = 1 << 18
 
 
@@ -444,11 +525,18 @@ class Analyzer:
             else:
                 self._make = vocabulary or builtin_vocabulary
         self._uses_title = settings.part_weights()[1] > 0
+        self._filters = settings.stop_words or settings.placeholders or settings.plurals
         # Each word type's form as a term (None: dropped), worked out once (see ``_unigrams``).
         self._word_forms: dict[str, str | None] = {}
         # Listings repeat sentences (a trust's intro, the same requirements): each distinct
         # sentence is analysed once while it is among the last ones seen.
         self._sentence_terms = lru_cache(maxsize=_SENTENCES_CACHED)(self._split)
+        # The same, counted and prefixed as index terms, for ``listing_terms_at``: a plain dict
+        # of tuples, emptied when full, which the garbage collector soon stops looking at.
+        self._sentence_counts: dict[str, _Counts] = {}
+        # Whether each sentence is mostly repeated triples, under the set of ``_verdicts_of``.
+        self._verdicts: dict[str, bool] = {}
+        self._verdicts_of: set[int] | None = None
 
     @property
     def vocabulary(self) -> SkillVocabulary | None:
@@ -509,12 +597,41 @@ class Analyzer:
     def _words(self, text: str) -> list[str]:
         if not self.settings.bigrams:
             return self._unigrams(text)
+        if self._filters and text.isascii() and "S" not in text:
+            return self._ascii_words(text)
         words: list[str] = []
         pairs: list[str] = []
         for segment in _PAIR_BREAK.split(text):
             found = self._unigrams(segment)
             words += found
             pairs += [f"{a} {b}" for a, b in zip(found, found[1:], strict=False)]
+        return words + pairs
+
+    def _ascii_words(self, text: str) -> list[str]:
+        """Return what ``_words`` does, for ASCII text without a capital S (so without names
+        that keep their final S): words and breaks from one findall, pairs made as they come."""
+        forms = self._word_forms
+        if len(forms) > _WORD_FORMS_KEPT:
+            forms.clear()
+        words: list[str] = []
+        pairs: list[str] = []
+        last = None  # the word before, within the segment between two breaks
+        for token in _WORD_OR_BREAK.findall(text.lower()):
+            try:
+                form = forms[token]
+            except KeyError:
+                form = forms[token] = (
+                    _BREAK if token[0] in _BREAK_CHARS else self._word_form(token)
+                )
+            if form is None:
+                continue
+            if form is _BREAK:
+                last = None
+                continue
+            words.append(form)
+            if last is not None:
+                pairs.append(f"{last} {form}")
+            last = form
         return words + pairs
 
     def _unigrams(self, text: str) -> list[str]:
@@ -568,14 +685,7 @@ class Analyzer:
         asked: dict[str, bool] = {}
         preferred_weight = self.settings.preferred_weight
         if title:
-            if self._uses_title:
-                for word in self._words(title):
-                    key = TITLE_PREFIX + word
-                    weights[key] = weights.get(key, 0.0) + 1.0
-            for skill in self.skill_terms(title):
-                key = SKILL_PREFIX + skill
-                weights[key] = weights.get(key, 0.0) + 1.0
-                asked[skill] = True
+            self._title_terms(title, weights, asked)
         for sentence in document:
             weight = sentence.weight
             if repeated is not None and is_repeated(sentence, repeated):
@@ -593,3 +703,96 @@ class Analyzer:
                 for skill in skills:
                     asked[skill] = asked.get(skill, False) or not sentence.preferred
         return weights, asked
+
+    def _title_terms(self, title: str, weights: dict[str, float], asked: dict[str, bool]) -> None:
+        """Add a listing's title words and skills to its term weights, its skills as required."""
+        if self._uses_title:
+            for word in self._words(title):
+                key = TITLE_PREFIX + word
+                weights[key] = weights.get(key, 0.0) + 1.0
+        for skill in self.skill_terms(title):
+            key = SKILL_PREFIX + skill
+            weights[key] = weights.get(key, 0.0) + 1.0
+            asked[skill] = True
+
+    def listing_terms_at(
+        self,
+        text: str,
+        spans: Iterable[Span],
+        title: str | None = None,
+        repeated: set[int] | None = None,
+    ) -> tuple[dict[str, float], dict[str, bool]]:
+        """Return what ``listing_terms`` returns for the sentences of ``text`` at ``spans``
+        (see ``sentence_spans``), the same floats in the same order, at less cost.
+
+        No sentence objects are made: each distinct sentence's terms are counted once, and
+        whether it is repeated is worked out once for each ``repeated`` set. A term found
+        ``c`` times in a sentence of weight ``w`` gets ``c * w`` in one addition where that
+        is exact (``w`` and the sum so far multiples of 2**-10), else ``w`` ``c`` times, so
+        that every sum is the one ``listing_terms`` makes.
+        """
+        weights: dict[str, float] = {}
+        asked: dict[str, bool] = {}
+        preferred_weight = self.settings.preferred_weight
+        if title:
+            self._title_terms(title, weights, asked)
+        if repeated is not self._verdicts_of or len(self._verdicts) > _SENTENCES_CACHED:
+            self._verdicts, self._verdicts_of = {}, repeated
+        verdicts = self._verdicts
+        counted = self._sentence_counts
+        if len(counted) > _SENTENCES_CACHED:
+            counted.clear()
+        for start, end, kind, legal, preferred in spans:
+            weight = SECTION_WEIGHTS.get(kind, 1.0)
+            if legal:
+                weight = min(weight, BOILERPLATE_WEIGHT)
+            if weight <= 0.0:
+                continue
+            piece = text[start:end]
+            if repeated and kind not in _NEVER_BOILERPLATE:
+                verdict = verdicts.get(piece)
+                if verdict is None:
+                    verdict = verdicts[piece] = _mostly_repeated(_piece_shingles(piece), repeated)
+                if verdict:
+                    weight = min(weight, BOILERPLATE_WEIGHT)
+                    if weight <= 0.0:
+                        continue
+            found = counted.get(piece)
+            if found is None:
+                found = counted[piece] = self._counts(piece)
+            skills, words, distinct = found
+            if skills:
+                _add_counts(weights, skills, weight * (preferred_weight if preferred else 1.0))
+            _add_counts(weights, words, weight)
+            if weight >= ASKED_MIN_WEIGHT:
+                for skill in distinct:
+                    asked[skill] = asked.get(skill, False) or not preferred
+        return weights, asked
+
+    def _counts(self, text: str) -> _Counts:
+        """Return a sentence's skills as index terms and its words, each with its count, in
+        the order each first occurs, and its distinct skills."""
+        skills, words = self._split(text)
+        found = Counter(skills)
+        return (
+            tuple((SKILL_PREFIX + skill, n) for skill, n in found.items()),
+            tuple(Counter(words).items()),
+            tuple(found),
+        )
+
+
+def _add_counts(weights: dict[str, float], counts: Iterable[tuple[str, int]], w: float) -> None:
+    """Add ``w`` to ``weights[key]`` ``n`` times for each (key, n), as one addition where the
+    result is bit for bit the same (see ``Analyzer.listing_terms_at``)."""
+    get = weights.get
+    on_grid = (w * 1024.0).is_integer()
+    for key, n in counts:
+        total = get(key, 0.0)
+        if n == 1:
+            weights[key] = total + w
+        elif on_grid and (total * 1024.0).is_integer():
+            weights[key] = total + w * n  # every partial sum is exact: one addition is the same
+        else:
+            for _ in range(n):
+                total += w
+            weights[key] = total

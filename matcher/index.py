@@ -28,9 +28,8 @@ from .analyse import (
     KINDS,
     SKILL_PREFIX,
     Analyzer,
-    Sentence,
     Span,
-    sentence_at,
+    sentence_shingles,
     sentence_spans,
     sentences,
     term_part,
@@ -472,24 +471,16 @@ class _Call:
         return self.function(*span)
 
 
-def _documents(start: int, end: int) -> Iterator[tuple[Listing, list[Sentence]]]:
-    """Yield the listings from ``start`` to ``end`` with their sentences, from the spans the
-    first pass kept when it ran; only the sentences that may be boilerplate get word triples."""
-    settings = _SHARED["analyzer"].settings
+def _spans(start: int, end: int) -> Iterator[tuple[Listing, list[Span]]]:
+    """Yield the listings from ``start`` to ``end`` with where their sentences stand, from the
+    table the first pass kept (see ``_code``)."""
     listings = _SHARED["listings"][start:end]
-    kept = _SHARED["spans"]
-    if not kept:
-        for listing in listings:
-            yield listing, sentences(listing.description, settings)
-        return
-    table, counts = kept[start // _CHUNK]
+    table, counts = _SHARED["spans"][start // _CHUNK]
     rows = table.tolist()
-    triples = bool(_SHARED["repeated"])
     at = 0
     for listing, count in zip(listings, counts.tolist(), strict=True):
-        text = listing.description
         yield listing, [
-            sentence_at(text, (a, b, KINDS[code >> 2], bool(code & 2), bool(code & 1)), triples)
+            (a, b, KINDS[code >> 2], bool(code & 2), bool(code & 1))
             for a, b, code in rows[at : at + count]
         ]
         at += count
@@ -505,7 +496,7 @@ def _shingle_chunk(start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.nda
     for listing in _SHARED["listings"][start:end]:
         text = listing.description
         spans = sentence_spans(text)
-        shingles = frozenset().union(*(sentence_at(text, span).shingles for span in spans))
+        shingles = frozenset().union(*(sentence_shingles(text, span) for span in spans))
         parts.append(np.fromiter(shingles, dtype=np.int64, count=len(shingles)))
         table += [(span[0], span[1], _code(span)) for span in spans]
         counts.append(len(spans))
@@ -570,10 +561,26 @@ def _weigh_chunk(start: int, end: int) -> list[tuple[str, np.ndarray, list[tuple
     analyzer: Analyzer = _SHARED["analyzer"]
     repeated = _SHARED["repeated"]
     out = []
-    for listing, document in _documents(start, end):
-        # The title, given or guessed from the text, is the listing's most telling line.
-        title = listing.title if listing.title and listing.title != UNTITLED else None
-        weights, skills = analyzer.listing_terms(document, title, repeated)
+    if _SHARED["spans"]:
+        found = (
+            analyzer.listing_terms_at(listing.description, spans, _title(listing), repeated)
+            for listing, spans in _spans(start, end)
+        )
+    elif analyzer.settings.sections:  # a segment: no first pass kept where sentences stand
+        found = (
+            analyzer.listing_terms_at(
+                listing.description, sentence_spans(listing.description), _title(listing),
+                repeated,
+            )  # fmt: skip
+            for listing in _SHARED["listings"][start:end]
+        )
+    else:  # sections off: each listing is one sentence
+        settings = analyzer.settings
+        found = (
+            analyzer.listing_terms(sentences(listing.description, settings), _title(listing))
+            for listing in _SHARED["listings"][start:end]
+        )
+    for weights, skills in found:
         out.append(
             (
                 "\x00".join(weights),
@@ -582,6 +589,11 @@ def _weigh_chunk(start: int, end: int) -> list[tuple[str, np.ndarray, list[tuple
             )
         )
     return out
+
+
+def _title(listing: Listing) -> str | None:
+    """Return a listing's title, given or guessed from the text: its most telling line."""
+    return listing.title if listing.title and listing.title != UNTITLED else None
 
 
 def _assemble(

@@ -139,6 +139,9 @@ class Compiled(NamedTuple):
     context_indptr: list[int]
     contexts: list[str]  # each a phrase's lower-case tokens joined by spaces
     starts: list[str]  # the first tokens of the keys, each once
+    start_longest: list[int]  # per start: the most tokens in a key that begins with it
+    singles: list[str]  # keys of one token
+    pairs: list[str]  # the first two tokens of longer keys, joined by a space, each once
     longest: int  # the most tokens in a key
     longest_context: int  # the most tokens in a context phrase (at least 1)
 
@@ -207,6 +210,12 @@ class SkillVocabulary:
         self._starts = frozenset(compiled.starts)
         if len(self._index) < len(compiled.names) or len(self._groups) < len(compiled.keys):
             raise MatcherError(source, "a skill or a form is listed twice; damaged")
+        # The most tokens a form starting with each word spans: longer ones need not be tried.
+        self._longest_from = dict(zip(compiled.starts, compiled.start_longest, strict=True))
+        # Words that are a form alone, and the first two words of longer forms ("w1 w2"): a
+        # word that is neither, nor begins a pair with the next word, starts no form.
+        self._singles = frozenset(compiled.singles)
+        self._pairs = frozenset(compiled.pairs)
 
     @property
     def rows(self) -> tuple[dict[str, str], ...]:
@@ -285,24 +294,44 @@ class SkillVocabulary:
         ("Languages: C"), or a list it stands in with a skill of its category ("Python, R").
         """
         text = _masked(text)
-        toks = tokens(text)
-        lower = [t.group().lower() for t in toks]
+        toks: list[re.Match[str]] | None = None
+        if text.isascii():  # lower-casing moves no character: the tokens are the same
+            lower = _TOKEN.findall(text.lower())
+        else:
+            toks = tokens(text)
+            lower = [t.group().lower() for t in toks]
+        if not lower:
+            return []
+        following = lower[1:]
+        following.append("")
+        starts, singles, pairs = self._starts, self._singles, self._pairs
+        candidates = [
+            i
+            for i, (word, after) in enumerate(zip(lower, following, strict=True))
+            if word in starts and (word in singles or f"{word} {after}" in pairs)
+        ]
+        if not candidates:
+            return []
+        if toks is None:
+            toks = tokens(text)
         sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
         maybe: list[tuple[int, int, int]] = []
         last = len(toks) - 1
         broken: dict[int, bool] = {}  # gap j (after token j): whether it ends a phrase
         resume_at = 0
-        for i in [i for i, word in enumerate(lower) if word in self._starts]:
+        longest_from = self._longest_from
+        for i in candidates:
             if i < resume_at:
                 continue  # inside the form found before
-            # How many tokens a form starting here may span before a break (at most _longest).
+            # How many tokens a form starting here may span before a break (at most as many as
+            # the longest form that starts with this word).
             reach = 1
-            for j in range(i, min(i + self._longest - 1, last)):
+            for j in range(i, min(i + longest_from[lower[i]] - 1, last)):
                 if j not in broken:
-                    end, following = toks[j].end(), toks[j + 1]
+                    end, after_j = toks[j].end(), toks[j + 1]
                     # Most tokens are one space apart, which never ends a phrase.
-                    broken[j] = not (following.start() == end + 1 and text[end] == " ") and (
-                        _breaks(text, end, following)
+                    broken[j] = not (after_j.start() == end + 1 and text[end] == " ") and (
+                        _breaks(text, end, after_j)
                     )
                 if broken[j]:
                     break
@@ -444,10 +473,14 @@ _FOLDING_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 
 def _maybe_person(text: str) -> bool:
     """Return whether ``text`` may name a person as _PERSON finds them (False: it cannot)."""
-    if any(title in text for title in _TITLES):
-        return True
+    for title in _TITLES:  # loops, not any(): this runs for every sentence of every listing
+        if title in text:
+            return True
     lower = text.lower()
-    return any(cue in lower for cue in _CUES) or not _FOLDING_TO_ASCII.isdisjoint(text)
+    for cue in _CUES:
+        if cue in lower:
+            return True
+    return not _FOLDING_TO_ASCII.isdisjoint(text)
 
 
 def _masked(text: str) -> str:
@@ -589,6 +622,9 @@ def _compile(rows: tuple[dict[str, str], ...], source: str) -> Compiled:
     # Plurals ("large language models") count unless a form of their own says otherwise.
     for key, plural in plurals.items():
         forms.setdefault(key, plural)
+    longest_from: dict[str, int] = {}
+    for key in forms:
+        longest_from[key[0]] = max(longest_from.get(key[0], 0), len(key))
     group_indptr = [0]
     flat = [form for group in forms.values() for form in group]
     for group in forms.values():
@@ -608,7 +644,10 @@ def _compile(rows: tuple[dict[str, str], ...], source: str) -> Compiled:
         form_ambiguous=[f.ambiguous for f in flat],
         context_indptr=context_indptr,
         contexts=[" ".join(phrase) for phrases in contexts for phrase in phrases],
-        starts=list(dict.fromkeys(key[0] for key in forms)),
+        starts=list(longest_from),
+        start_longest=list(longest_from.values()),
+        singles=[key[0] for key in forms if len(key) == 1],
+        pairs=list(dict.fromkeys(" ".join(key[:2]) for key in forms if len(key) > 1)),
         longest=max((len(key) for key in forms), default=0),
         longest_context=max((len(c) for cs in contexts for c in cs), default=1),
     )

@@ -29,12 +29,14 @@ from .skills import KINDS, Compiled, SkillVocabulary
 
 # Bump whenever ``skills._compile`` or ``SkillVocabulary`` change what a compiled form means:
 # a file of another version is compiled again from its CSV, never used.
-VERSION = 1
+VERSION = 2  # 2: per start word its longest key, one-token keys, first pairs
 
 # The archive's members: the header ``[VERSION, *counts]``, the CSV's SHA-256, and the lists of
 # ``skills.Compiled`` of each kind concatenated in this order (the counts cut them apart).
-_STRINGS = ("names", "kinds", "categories", "keys", "form_written", "contexts", "starts")
-_NUMBERS = ("group_indptr", "form_skills", "context_indptr")
+_STRINGS = (
+    "names", "kinds", "categories", "keys", "form_written", "contexts", "starts", "singles", "pairs"
+)  # fmt: skip
+_NUMBERS = ("group_indptr", "form_skills", "context_indptr", "start_longest")
 _FLAGS = ("form_case_sensitive", "form_ambiguous")
 _MEMBERS = frozenset({"header", "csv_sha256", "strings", "numbers", "flags"})
 
@@ -64,7 +66,8 @@ def compiled_bytes(vocabulary: SkillVocabulary, sha256: str) -> bytes | None:
     strings = [value for name in _STRINGS for value in getattr(c, name)]
     if any("\0" in value for value in strings):
         return None
-    counts = [len(c.names), len(c.keys), len(c.form_skills), len(c.contexts), len(c.starts)]
+    counts = [len(c.names), len(c.keys), len(c.form_skills), len(c.contexts), len(c.starts),
+              len(c.singles), len(c.pairs)]  # fmt: skip
     out = io.BytesIO()
     np.savez(
         out,
@@ -96,7 +99,7 @@ def read_compiled(
     """
     arrays = _arrays(data, where)
     header = arrays["header"]
-    if header.dtype != np.int64 or header.shape != (8,) or int(header[0]) != VERSION:
+    if header.dtype != np.int64 or header.shape != (10,) or int(header[0]) != VERSION:
         raise StaleCompiledVocabulary(where, "was compiled by another version of matcher")
     if arrays["csv_sha256"].tobytes().hex() != sha256:
         raise CompiledVocabularyError(where, "was compiled from another skills CSV; damaged")
@@ -130,20 +133,20 @@ def _compiled(arrays: dict[str, np.ndarray], where: str | Path) -> Compiled:
             raise damaged(f"'{name}' is not a 1-D array of {np.dtype(dtype)}")
     if bool((arrays["header"] < 0).any()):
         raise damaged("a count is negative")
-    skills, groups, forms, phrases, starts, longest, longest_context = (
+    skills, groups, forms, phrases, starts, singles, pairs, longest, longest_context = (
         int(n) for n in arrays["header"][1:]
     )
     try:
         text = arrays["strings"].tobytes().decode("utf-8")
     except UnicodeDecodeError:
         raise damaged("its strings are not UTF-8") from None
-    counts = (skills, skills, skills, groups, forms, phrases, starts)
+    counts = (skills, skills, skills, groups, forms, phrases, starts, singles, pairs)
     values = text.split("\0") if text or sum(counts) else []
     if len(values) != sum(counts):
         raise damaged("it does not hold as many strings as it says")
     numbers = arrays["numbers"].tolist()
     flags = arrays["flags"].tolist()
-    if len(numbers) != groups + 1 + forms + skills + 1 or len(flags) != 2 * forms:
+    if len(numbers) != groups + 1 + forms + skills + 1 + starts or len(flags) != 2 * forms:
         raise damaged("it does not hold as many numbers as it says")
     lists: dict[str, list[Any]] = {}
     at = 0
@@ -151,12 +154,14 @@ def _compiled(arrays: dict[str, np.ndarray], where: str | Path) -> Compiled:
         lists[name], at = values[at : at + count], at + count
     lists["group_indptr"] = numbers[: groups + 1]
     lists["form_skills"] = numbers[groups + 1 : groups + 1 + forms]
-    lists["context_indptr"] = numbers[groups + 1 + forms :]
+    lists["context_indptr"] = numbers[groups + 1 + forms : groups + forms + skills + 2]
+    lists["start_longest"] = numbers[groups + forms + skills + 2 :]
     lists["form_case_sensitive"], lists["form_ambiguous"] = flags[:forms], flags[forms:]
     numbers_array = arrays["numbers"]
+    end_contexts = groups + forms + skills + 2
     for name, cuts, end in (
         ("group_indptr", numbers_array[: groups + 1], forms),
-        ("context_indptr", numbers_array[groups + 1 + forms :], phrases),
+        ("context_indptr", numbers_array[groups + 1 + forms : end_contexts], phrases),
     ):
         if cuts[0] != 0 or cuts[-1] != end or bool((np.diff(cuts) < 0).any()):
             raise damaged(f"'{name}' does not cut its list in order")
@@ -165,6 +170,8 @@ def _compiled(arrays: dict[str, np.ndarray], where: str | Path) -> Compiled:
         raise damaged("a form names a skill that does not exist")
     if not set(lists["kinds"]) <= set(KINDS):
         raise damaged("a skill has an unknown kind")
+    if any(n < 1 or n > longest for n in lists["start_longest"]):
+        raise damaged("a start's longest form is not a length")
     if longest_context < 1 or (groups and longest < 1):
         raise damaged("its longest form or context is not a length")
     return Compiled(**lists, longest=longest, longest_context=longest_context)

@@ -9,6 +9,7 @@ from matcher.analyse import (
     Analyzer,
     is_repeated,
     repeated_shingles,
+    sentence_spans,
     sentences,
 )
 from matcher.models import Settings
@@ -116,6 +117,32 @@ def test_repeated_boilerplate_is_left_out_of_the_listing_terms():
     ]
     weights, _ = analyzer.listing_terms(docs[0], repeated=repeated_shingles(docs, 3))
     assert set(weights) == {"need", "python", "experts"}
+
+
+REPEATS = (
+    "Requirements: Python and python, SQL and SQL; nice to have: Python python python. "
+    "About the team: data data data and team team team. "
+    "About us: care care care care care care here. "
+    "Acme makes reusable rockets for everyone on the whole earth and beyond it."
+)
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings.plain(), Settings(bigrams=False)])
+def test_listing_terms_at_spans_are_listing_terms_to_the_bit(settings):
+    """The build's way (sentence spans, counted terms) gives the same floats in the same order,
+    also where adding a weight n times is not n times the weight (0.1 six times)."""
+    assert 0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1 != 0.1 * 6
+    texts = [REPEATS, REPEATS.replace("Python", "Rust"), REPEATS.replace("SQL", "Fortran")]
+    docs = [sentences(text, Settings()) for text in texts]
+    repeated = repeated_shingles(docs, 3)
+    assert repeated
+    analyzer = Analyzer(settings)
+    for text, doc in zip(texts, docs, strict=True):
+        want = analyzer.listing_terms(doc, "Data Engineer", repeated)
+        got = analyzer.listing_terms_at(text, sentence_spans(text), "Data Engineer", repeated)
+        assert list(got[0].items()) == list(want[0].items())
+        assert got[1] == want[1]
+    assert want[0]["care"] == 0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1
 
 
 def test_plain_terms_equal_scikit_learn_default_analyzer():
