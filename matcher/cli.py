@@ -585,6 +585,7 @@ index_app = typer.Typer(
         "  matcher index build jobs.jsonl more/ -o jobs.index\n"
         "  matcher match resume.pdf --index jobs.index\n"
         "  matcher index add jobs.index new-jobs.csv\n"
+        "  matcher index optimize jobs.index\n"
         "  matcher index verify jobs.index\n"
         "  matcher index info jobs.index --format json"
     ),
@@ -656,18 +657,19 @@ def index_add(
             f"Added {plural(result.added, 'listing')} to {folder}; {result.dropped:,} {were}",
             err=True,
         )
-        if result.unfitted > OPTIMIZE_ADVICE:
+        if result.unfitted > OPTIMIZE_ADVICE or result.segments >= OPTIMIZE_SEGMENTS:
             typer.echo(
                 f"{result.unfitted:.0%} of its listings are weighed with statistics fitted "
-                f"without them ({plural(result.segments, 'segment')}); "
+                f"without them, in {plural(result.segments, 'segment')}; "
                 f"run: matcher index optimize {folder}",
                 err=True,
             )
 
 
-# Past this share of listings added since the statistics were fitted, ``index add`` advises
-# ``optimize`` (what it changes: benchmarks/README.md, "Adds").
+# Past this share of listings added since the statistics were fitted, or this many segments,
+# ``index add`` advises ``optimize`` (what it changes: benchmarks/README.md, "Issue 12, adds").
 OPTIMIZE_ADVICE = 0.05
+OPTIMIZE_SEGMENTS = 10
 
 
 @index_app.command("optimize", cls=_Command)
@@ -682,7 +684,8 @@ def index_optimize(
     except MatcherError as exc:
         raise _fail(exc) from None
     if not quiet:
-        typer.echo(f"{folder}: one segment of {plural(result.total, 'listing')}", err=True)
+        done = "merged and refitted" if result.merged else "already one segment; nothing to do"
+        typer.echo(f"{folder}: {done}: {plural(result.total, 'listing')}", err=True)
 
 
 @index_app.command("verify", cls=_Command)
@@ -791,7 +794,7 @@ class _Bar:
             else:
                 typer.echo(hint, err=True)
         if self._started:
-            about = f"Analysing {plural(listings, 'listing')}, 2 passes"
+            about = f"Analysing {plural(listings, 'listing')}"
             self._progress.update(self._task, total=total, description=about)
 
     def __call__(self, n: int) -> None:

@@ -303,7 +303,8 @@ def build_segment(
     triples (boilerplate) and pivot floors are kept, and terms the index lacks are left out
     (``Segment`` rows count from 0). The segment shares the index's term arrays, so its scores
     are comparable with the index's, listing for listing. ``matcher index optimize`` rebuilds
-    with fresh statistics. ``progress(n)``: n more listings weighed, of ``len(listings)``.
+    with fresh statistics. ``progress`` is told steps as ``build_index`` tells them, two per
+    listing (``expect(2 * len(listings))`` first), though a segment takes one pass.
     Raises ``ValueError`` when ``analyzer``'s settings are not those the index was built with.
     """
     if tuple(analyzer.settings.part_weights()) != tuple(index.part_weights.tolist()):
@@ -311,9 +312,10 @@ def build_segment(
     n = len(listings)
     expect = getattr(progress, "expect", None)
     if callable(expect):
-        expect(n)
+        expect(2 * n)
     procs = _processes(workers, n)
     repeated = set(index.repeated.tolist())
+    steps = None if progress is None else (lambda done: progress(2 * done))
     _SHARED.update(listings=listings, analyzer=analyzer, repeated=repeated, spans=[])
     found: dict[str, int | None] = {}
 
@@ -323,7 +325,7 @@ def build_segment(
         return found[term]
 
     try:
-        collected = _collect(n, procs, progress, column)
+        collected = _collect(n, procs, steps, column)
     finally:
         _SHARED.clear()
     v = len(index.terms)

@@ -527,7 +527,8 @@ def add_files(
     only the new listings are analysed and written, so an add costs what it adds. Terms the
     index lacks are left out until ``optimize_index`` (or ``rebuild=True``, which rebuilds
     from every listing at once, as building from all of them gives). Listings whose text the
-    index holds are skipped; a new one whose id is taken gets its text's id appended. The old
+    index holds are skipped (its location is not merged into the one kept, as a build merges
+    them); a new one whose id is taken gets "-2" (or the next number free) appended. The old
     index is fully verified first (its damage is never sealed under fresh checksums), and the
     write is refused if another one replaced it meanwhile. Raises ``IndexFormatError``.
     """
@@ -542,10 +543,11 @@ def add_files(
         if key in seen:
             continue
         seen.add(key)
-        if term_hash(listing.id) in ids:
-            listing = dataclasses.replace(
-                listing, id=f"{listing.id}-{_readers.content_id(listing.description)}"
-            )
+        if term_hash(listing.id) in ids:  # another text under a taken id: "-2", "-3", ...
+            count = 2  # as a build numbers them (``read.listings``), so optimize keeps the ids
+            while term_hash(f"{listing.id}-{count}") in ids:
+                count += 1
+            listing = dataclasses.replace(listing, id=f"{listing.id}-{count}")
         ids.add(term_hash(listing.id))
         added.append(listing)
     dropped = len(new) - len(added) + new.duplicates_dropped
@@ -576,13 +578,14 @@ def optimize_index(
     """
     saved = load_index(folder, verify=True)
     old = Matcher._of(saved)
-    if len(saved.meta["segments"]) > 1:
+    merged = len(saved.meta["segments"]) if len(saved.meta["segments"]) > 1 else 0
+    if merged:
         vocabulary = old._analyzer.vocabulary
         rebuilt = Matcher(old.listings, settings=old.settings, vocabulary=vocabulary,
                           progress=progress)  # fmt: skip
         save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
     n = len(old.listings)
-    return AddResult(0, 0, segments=1, fitted=n, total=n)
+    return AddResult(0, 0, segments=1, fitted=n, total=n, merged=merged)
 
 
 def match_many_files(

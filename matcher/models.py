@@ -272,6 +272,7 @@ class AddResult:
     segments: int  # segments the index has now
     fitted: int  # listings its statistics (idf, boilerplate, pivots) were fitted on
     total: int  # listings the index holds now
+    merged: int = 0  # segments merged into one (by optimize)
 
     @property
     def unfitted(self) -> float:

@@ -204,6 +204,9 @@ def _lock(where: Path, *, exclusive: bool) -> Iterator[None]:
     if fcntl is None:
         yield
         return
+    if not exclusive and not where.is_dir() and not _backup(where).is_dir():
+        yield  # nothing to read: a mistyped name leaves no lock file behind
+        return
     path = where.with_name(f".{where.name}.lock")
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -809,6 +812,8 @@ def _file_names(meta: dict[str, Any]) -> list[str]:
 def _read_meta(shown: Path, where: Path) -> tuple[bytes, dict[str, Any]]:
     path = shown / _META
     if not where.is_dir():
+        if where.exists():
+            raise IndexFormatError(shown, "is a file, not an index folder")
         raise IndexFormatError(shown, "no such index folder")
     try:
         with (where / _META).open("rb") as file:
@@ -926,7 +931,9 @@ def _compare_checksums(shown: Path, meta: dict[str, Any], digests: dict[str, Fut
     for name in _file_names(meta):
         if name in digests and digests[name].result() != meta["files"][name]["sha256"]:
             raise IndexFormatError(
-                shown / name, "does not match its checksum; the index was changed"
+                shown / name,
+                "does not match its checksum; the index was changed (build it again: "
+                "matcher index build LISTINGS... -o DIR)",
             )
 
 

@@ -350,9 +350,10 @@ def test_resumes_are_masked_as_before():
 
 
 def test_skills_are_found_as_before_in_resumes_and_postings():
-    from .conftest import RESUMES
+    from .conftest import LISTINGS, RESUMES
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(RESUMES.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(LISTINGS.glob("*.txt"))]
     texts += ["Python, R or C; Go and gradient\nboosting. Node and Express", "C++ / C# / .NET"]
     if NHS.is_file():
         import json
@@ -365,7 +366,7 @@ def test_skills_are_found_as_before_in_resumes_and_postings():
         hits = vocabulary.find(text)
         assert hits == _reference_find(vocabulary, text)
         found += len(hits)
-    assert found > 1000
+    assert found > (1000 if NHS.is_file() else 300)  # enough hits to compare, with or without
 
 
 def test_sentences_are_cut_as_before():

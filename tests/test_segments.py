@@ -140,7 +140,7 @@ def test_a_third_segment_and_a_taken_id(tmp_path, grown):
     result = add_files(folder, [page])
     assert (result.added, result.segments) == (1, 3)
     loaded = Matcher.load(folder)
-    assert loaded.listings[19].id.startswith(source.id + "-")
+    assert loaded.listings[19].id == source.id + "-2"  # as a build names it
     assert len({x.id for x in loaded.listings}) == 20
     assert sorted(p.name for p in folder.glob("s2.*"))  # the third segment's files
 
@@ -227,3 +227,26 @@ def test_listings_weighed_again_with_their_own_index_statistics_are_the_same(def
     start = index.asked_indptr[cut]
     assert np.array_equal(segment.asked_columns, index.asked_columns[start:])
     assert np.array_equal(segment.asked_required, index.asked_required[start:])
+
+
+def test_a_mistyped_index_leaves_no_lock_file_and_a_file_is_named_as_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MatcherError, match="no such index folder"):
+        load_index("no-such.index")
+    page = tmp_path / "jobs.jsonl"
+    page.write_text('{"id": "1", "title": "Nurse", "description": "Care for patients."}\n')
+    with pytest.raises(MatcherError, match="jobs.jsonl: is a file, not an index folder"):
+        add_files(page, [page])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.jsonl"]
+
+
+def test_a_folder_of_listings_holding_an_index_reads_only_the_listings(tmp_path):
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    page = folder / "jobs.txt"
+    page.write_text(SEED_PAGES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    index_files([folder], folder / "jobs.index")
+    assert len(load_listings([folder])) == len(load_listings([page]))
+    assert add_files(folder / "jobs.index", [folder]).added == 0  # nothing new, no error
+    with pytest.raises(MatcherError, match="is a saved matcher index, not listings"):
+        load_listings([folder / "jobs.index"])

@@ -202,3 +202,16 @@ def test_extract_skills_needs_context_for_short_names(text, expected):
 def test_extract_skills_refuses_bytes():
     with pytest.raises(TypeError, match="text must be a str"):
         extract_skills(b"python")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Good numeracy and literacy skills are essential.", ["numeracy", "literacy"]),
+        ("IT literacy required", ["computer literacy"]),
+        ("Experience of literacy intervention in schools", ["literacy instruction"]),
+    ],
+)
+def test_literacy_asked_of_a_candidate_is_not_teaching_it(text, expected):
+    """A care listing's "numeracy and literacy" asks the candidate's own skills (trial, 2026-11)."""
+    assert [hit.skill.name for hit in builtin_vocabulary().find(text)] == expected

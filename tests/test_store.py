@@ -242,7 +242,9 @@ def test_cli_build_match_add_many_and_candidates(tmp_path):
     assert added.exit_code == 0 and "Added 9 listings" in added.stderr
     assert "run: matcher index optimize" in added.stderr  # 9 of 20 weighed without a fit
     optimized = run("index", "optimize", str(folder))
-    assert optimized.exit_code == 0 and "one segment of 19 listings" in optimized.stderr
+    assert optimized.exit_code == 0 and "merged and refitted: 19 listings" in optimized.stderr
+    again = run("index", "optimize", str(folder))
+    assert "already one segment; nothing to do: 19 listings" in again.stderr
     from_index = run("match", str(resume_path("economist")), "--index", str(folder), "-f", "json")
     from_files = run("match", str(resume_path("economist")), str(LISTINGS), "-f", "json")
     ours, theirs = json.loads(from_index.stdout), json.loads(from_files.stdout)
@@ -527,7 +529,8 @@ def test_cli_verify_and_info(tmp_path):
     assert broken.exit_code == 1 and broken.stdout == ""
     assert (
         broken.stderr
-        == f"Error: {folder / 'listings.jsonl'}: does not match its checksum; the index was changed\n"
+        == f"Error: {folder / 'listings.jsonl'}: does not match its checksum; the index was "
+        "changed (build it again: matcher index build LISTINGS... -o DIR)\n"
     )
     resume = str(resume_path("economist"))
     refused = run("match", resume, "--index", str(folder))

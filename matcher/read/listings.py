@@ -63,12 +63,18 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
         given = True
         path = Path(raw)
         if path.is_dir():
+            if _is_saved_index(path):
+                raise ListingFormatError(
+                    path, "is a saved matcher index, not listings (give it with --index)"
+                )
+            indexes = {m.parent for m in path.rglob("meta.json") if _is_saved_index(m.parent)}
             files = sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.suffix.lower() in LISTING_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not indexes.intersection(p.parents)  # an index's own files are not listings
             )
             if not files:
                 raise ListingFormatError(
@@ -171,6 +177,20 @@ def _clean(value: str | None) -> str | None:
 def content_id(description: str) -> str:
     """Return a stable id for a listing with none: a hash of its normalised text."""
     return hashlib.sha1(_normalise(description).encode("utf-8")).hexdigest()[:12]
+
+
+# How a saved index's meta.json begins (``store.py`` writes "format" first): enough to tell an
+# index folder from listings without reading the index (this stage comes before the index's).
+_INDEX_MARKER = b'"format": "matcher-index"'
+
+
+def _is_saved_index(folder: Path) -> bool:
+    """Whether ``folder`` holds a saved matcher index (its meta.json names the format)."""
+    try:
+        with (folder / "meta.json").open("rb") as file:
+            return _INDEX_MARKER in file.read(256)
+    except OSError:
+        return False
 
 
 def content_key(description: str) -> int:

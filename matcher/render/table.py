@@ -287,8 +287,8 @@ def _segments_text(segments: tuple[int, ...]) -> str:
         return ""
     added = sum(segments[1:])
     return (
-        f" in {len(segments)} segments ({added} added since its statistics were fitted on "
-        f"{segments[0]}; matcher index optimize refits them)"
+        f" in {len(segments)} segments ({added:,} added since its statistics were fitted on "
+        f"{segments[0]:,}; matcher index optimize refits them)"
     )
 
 
@@ -299,8 +299,8 @@ def render_index_info(info: IndexInfo) -> str:
     lines = [
         f"index:      {info.folder}",
         f"format:     {info.format} {info.version}, created {info.created or 'unknown'}",
-        f"listings:   {info.listings}" + _segments_text(info.segments),
-        f"terms:      {info.terms} ({info.nnz} postings)",
+        f"listings:   {info.listings:,}" + _segments_text(info.segments),
+        f"terms:      {info.terms:,} ({info.nnz:,} postings)",
         f"vocabulary: {skills}",
         *(f"            {credit}" for credit in info.attributions),
         f"settings:   {settings}",
