@@ -46,6 +46,7 @@ from .store import (
     SavedIndex,
     append_segment,
     check_replaceable,
+    fitted_segments,
     load_index,
     save_index,
     term_hash,
@@ -560,7 +561,8 @@ def add_files(
         rebuilt = Matcher(every, settings=old.settings, vocabulary=vocabulary, progress=progress)
         save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
         return AddResult(len(added), dropped, segments=1, fitted=len(every), total=len(every))
-    fitted = int(saved.meta["segments"][0]["listings"])
+    shards = fitted_segments(saved.meta)
+    fitted = sum(int(entry["listings"]) for entry in saved.meta["segments"][:shards])
     segments = len(saved.meta["segments"])
     if added:
         segment = build_segment(old.index_, added, old._analyzer, progress)
