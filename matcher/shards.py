@@ -284,10 +284,11 @@ def shard_index(listings: Sequence[Listing], piece: Shard, stats: Statistics,
                 terms: TermTable | None = None) -> Index:  # fmt: skip
     """Return the shard as an ``Index`` segment (``terms``: a table of ``stats.terms`` to
     share between shards; made when not given)."""
-    own = {name: getattr(piece, name) for name in _SHARD_ARRAYS}
+    own: dict[str, Any] = {name: getattr(piece, name) for name in _SHARD_ARRAYS}
+    own.update(piece.facts)
     shared: dict[str, Any] = {name: getattr(stats, name) for name in _SHARED_STATISTICS}
     table = terms if terms is not None else TermTable(stats.terms)
-    return Index(listings=tuple(listings), terms=table, **own, **shared, **piece.facts)
+    return Index(listings=tuple(listings), terms=table, **own, **shared)
 
 
 _SHARD_ARRAYS = ("indptr", "rows", "weights", "asked_indptr", "asked_columns", "asked_required")
