@@ -608,6 +608,20 @@ def match_many_files(
     A resume that cannot be read gets its error in its place and the others go on; the
     listings or index failing stops the batch (raises, as ``match_files``).
     """
+    texts, failed = read_resumes(resumes)
+    matcher, _ = _matcher(listings, None, vocabulary, index, progress, trust=trust)
+    batch = matcher.match_many(list(texts.values()), top_k=top_k, filters=filters)
+    ranked = dict(zip(texts, batch, strict=True))
+    return [
+        (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
+    ]
+
+
+def read_resumes(
+    resumes: Sequence[str | Path],
+) -> tuple[dict[int, str], dict[int, MatcherError]]:
+    """Return the text of each resume file that could be read, and the error of each that
+    could not, both by position in ``resumes``."""
     texts: dict[int, str] = {}
     failed: dict[int, MatcherError] = {}
     for i, resume in enumerate(resumes):
@@ -615,12 +629,7 @@ def match_many_files(
             texts[i] = _resume_text(resume).text
         except MatcherError as exc:
             failed[i] = exc
-    matcher, _ = _matcher(listings, None, vocabulary, index, progress, trust=trust)
-    batch = matcher.match_many(list(texts.values()), top_k=top_k, filters=filters)
-    ranked = dict(zip(texts, batch, strict=True))
-    return [
-        (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
-    ]
+    return texts, failed
 
 
 def candidate_files(

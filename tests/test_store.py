@@ -53,8 +53,9 @@ def test_querying_a_saved_index_imports_neither_scikit_learn_nor_scipy(saved):
 
 # Libraries `matcher match RESUME.txt --index DIR` has no use for: imported, each would add
 # to its start-up (issue 12), so each is imported by the code that needs it (pydantic: by
-# typer 0.29 and later, which pyproject.toml rules out).
-_HEAVY = ("docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich", "scipy", "sklearn")
+# typer 0.29 and later, which pyproject.toml rules out; Dask: by --dask alone).
+_HEAVY = ("dask", "distributed", "docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich",
+          "scipy", "sklearn")  # fmt: skip
 _CLI_IMPORTS = (
     "import sys; from matcher.cli import main\n"
     "sys.argv = ['matcher', *sys.argv[1:]]\n"
