@@ -29,19 +29,26 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Run as a script, this file's folder comes first on sys.path, where this file would shadow
+# Dask's own ``distributed``; speed.py is loaded by its path instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 NHS = ROOT.parent / "shared" / "data" / "nhs_jobs" / "nhs_jobs_2020.jsonl"
 QUERIES = ROOT.parent / "shared" / "data" / "title_bench" / "queries_dev.jsonl"
 
 
 def corpus(listings: int, seed: int) -> list:
     """Return ``listings`` real-like Listing objects (speed.py's recombination)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from speed import read_postings, real_like
+    import importlib.util
 
     from matcher.models import Listing
 
-    made = real_like(read_postings(NHS), listings, seed)
+    spec = importlib.util.spec_from_file_location("speed", HERE / "speed.py")
+    assert spec is not None and spec.loader is not None
+    speed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speed)
+    made = speed.real_like(speed.read_postings(NHS), listings, seed)
     return [Listing(id=f"L{i}", title=title, description=text)
             for i, (title, text) in enumerate(made)]  # fmt: skip
 

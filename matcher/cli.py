@@ -589,8 +589,7 @@ def match_many(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     if dask is not None:
         if index is None:
-            raise _fail(ClusterError("--dask", "needs --index DIR: a saved index the workers "
-                                     "can open (matcher index build ... --dask)"))  # fmt: skip
+            raise _fail(_needs_index())
         _match_many_dask(resumes, index, top, trust, filters, dask)
         return
     try:
@@ -603,6 +602,11 @@ def match_many(
         raise _fail(exc) from None
     typer.echo(render_many(results), nl=False)
     _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
+
+
+def _needs_index() -> ClusterError:
+    return ClusterError("--dask", "needs --index DIR: a saved index the workers can open "
+                        "(matcher index build ... --dask)")  # fmt: skip
 
 
 def _match_many_dask(
@@ -640,18 +644,29 @@ def candidates(
     fmt: TextFormatOpt = TextFormat.table,
     vocabulary: VocabularyOpt = None,
     trust: TrustOpt = False,
+    dask: DaskOpt = None,
 ) -> None:
     """Rank RESUMES for one listing, with the skills each shares with it and lacks.
 
     Resumes that cannot be read are left out, each with an error on stderr (and in the JSON
-    "errors"); the exit code is then 1.
+    "errors"); the exit code is then 1. With --dask (and --index), the resumes are analysed
+    and scored on a Dask cluster.
     """
     _check_index(index, listings, vocabulary)
     try:
-        found, ranked, failed = candidate_files(
-            listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-            trust=trust,
-        )  # fmt: skip
+        if dask is not None:
+            if index is None:
+                raise _needs_index()
+            distributed, connected = _cluster(dask)
+            with connected as client:
+                found, ranked, failed = distributed.candidate_files(
+                    listing, resumes, index, client, top, trust=trust
+                )
+        else:
+            found, ranked, failed = candidate_files(
+                listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+                trust=trust,
+            )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_candidates(found, ranked, fmt.value, _width(), failed), nl=False)

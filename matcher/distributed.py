@@ -15,8 +15,10 @@ never imports Dask. The work is split the way ``matcher/shards.py`` splits a bui
 Workers open the saved index by its path (memory-mapped, so the folder must be on a file
 system every worker sees) and keep it open per process, checked against the checksum the
 client read: an index replaced while the job runs fails the job instead of mixing two.
-Every task is pure, so a task lost with its worker is run again elsewhere (Dask retries it);
-a job whose workers keep dying fails with ``ClusterError``, never with missing rows.
+Every task is pure, so a task lost with its worker is run again elsewhere (Dask's scheduler
+does, up to its ``distributed.scheduler.allowed-failures``, 3 by default); a job whose workers
+keep dying fails with ``ClusterError``, never with missing rows. Errors raised by a task (a
+damaged index) are not retried: they would only fail again.
 Resume texts travel to the workers inside tasks: task keys are random, never derived from them.
 """
 
@@ -35,11 +37,12 @@ from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
 from .analyse import Analyzer
-from .errors import ClusterError, MatcherError
+from .errors import ClusterError, ListingFormatError, MatcherError
+from .explain import explain
 from .filters import Filters
 from .index import Segments, TermTable, query_vector
 from .matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
-from .models import Listing, ListingSet, Match, Settings
+from .models import Candidate, Listing, ListingSet, Match, Settings
 from .read import load_listings
 from .score import batch_scores
 from .score import top_k as best_rows
@@ -58,12 +61,13 @@ from .shards import (
     with_floors,
 )
 from .skills import SkillVocabulary
-from .store import SavedIndex, check_replaceable, load_index, save_index
+from .store import SavedIndex, check_replaceable, load_index, save_index, term_hash
 
 __all__ = [
     "BLOCK",
-    "RETRIES",
     "build_sharded",
+    "candidate_files",
+    "candidates_many",
     "cluster",
     "connect",
     "index_files",
@@ -74,8 +78,6 @@ __all__ = [
 # Resumes analysed and scored together per task: large enough that a task's overhead (a few
 # ms) is small beside its work, small enough that results stream.
 BLOCK = 64
-# A task lost with its worker is run again this many times before the job fails.
-RETRIES = 2
 
 
 def connect(address: str | None = None, *, processes: bool = True) -> Client:
@@ -166,7 +168,7 @@ def build_sharded(
     token = os.urandom(8).hex()  # names this build's analyzer in the workers' caches
 
     def submit(function: Callable[..., Any], *args: Any) -> Future:
-        return client.submit(function, *args, pure=False, retries=RETRIES)
+        return client.submit(function, *args, pure=False)
 
     counts = [submit(shingle_counts, piece, settings) for piece in pieces]
     repeated = submit(repeated_keys, counts, settings.boilerplate_min_listings)
@@ -249,7 +251,7 @@ def match_many(
     blocks: list[Future] = []
 
     def submit(function: Callable[..., Any], *args: Any) -> Future:
-        return client.submit(function, *args, pure=False, retries=RETRIES)
+        return client.submit(function, *args, pure=False)
 
     for start in range(0, len(resume_texts), block):
         texts = list(resume_texts[start : start + block])
@@ -296,11 +298,121 @@ def match_many_files(
         ranked.close()  # while the client is open
 
 
+def candidates_many(
+    index: str | Path,
+    listing_ids: Sequence[str],
+    resumes: Sequence[tuple[str, str]],
+    client: Client,
+    top_k: int = 10,
+    *,
+    block: int = BLOCK,
+    trust: bool = False,
+) -> dict[str, list[Candidate]]:
+    """Return, for each listing id, ``resumes`` (name, text) ranked for it, best first.
+
+    The same lists as ``Matcher.load(index).candidates(listing_id, resumes, top_k)`` for each
+    id (ties in the order given), computed as (block of resumes) x (shard) tasks: a block is
+    analysed once, each shard scores and explains it for its own listings among the asked.
+    Raises ``ListingFormatError`` for an id the index lacks; otherwise as ``match_many``.
+    """
+    if top_k < 1 or block < 1:
+        raise ValueError(f"top_k and block must be at least 1, got {top_k} and {block}")
+    where = str(Path(index).resolve())
+    saved = load_index(where, verify=not trust)
+    whole = saved.index
+    starts = whole.starts if isinstance(whole, Segments) else np.array([0, len(whole.listings)])
+    wanted: dict[int, list[int]] = {}  # shard -> local rows, in the order asked
+    for listing_id in dict.fromkeys(listing_ids):
+        row = _row_of(saved, listing_id)
+        k = int(np.searchsorted(starts, row, side="right")) - 1
+        wanted.setdefault(k, []).append(row - int(starts[k]))
+    checksum = saved.checksum
+    tasks = []
+    for start in range(0, len(resumes), block):
+        names = [name for name, _ in resumes[start : start + block]]
+        texts = [text for _, text in resumes[start : start + block]]
+        queries = client.submit(_queries, where, checksum, texts, pure=False)
+        for k, rows in wanted.items():
+            tasks.append(client.submit(_shard_candidates, where, checksum, k, rows, queries,
+                                       start, names, top_k, pure=False))  # fmt: skip
+    found: dict[str, list[tuple[float, int, Candidate]]] = {}
+    try:
+        for result in client.gather(tasks):
+            for listing_id, ranked in result:
+                found.setdefault(listing_id, []).extend(ranked)
+    except KilledWorker as exc:
+        raise _killed(client, exc) from None
+    out = {}
+    for listing_id in dict.fromkeys(listing_ids):
+        ranked = sorted(found.get(listing_id, []), key=lambda item: (-item[0], item[1]))
+        out[listing_id] = [dataclasses.replace(c, rank=rank)
+                           for rank, (_, _, c) in enumerate(ranked[:top_k], 1)]  # fmt: skip
+    return out
+
+
+def candidate_files(
+    listing_id: str,
+    resumes: Sequence[str | Path],
+    index: str | Path,
+    client: Client,
+    top_k: int = 10,
+    *,
+    trust: bool = False,
+) -> tuple[Listing, list[Candidate], list[MatcherError]]:
+    """Rank resume files for one listing of a saved index on the cluster: the listing, the
+    ranked resumes, and the errors of those that could not be read (as
+    ``matcher.candidate_files``)."""
+    texts, failed = read_resumes(resumes)
+    named = [(str(resumes[i]), text) for i, text in texts.items()]
+    ranked = candidates_many(index, [listing_id], named, client, top_k, trust=trust)
+    saved = load_index(index, verify=False)  # checked whole by candidates_many
+    listing = saved.index.listings[_row_of(saved, listing_id)]
+    return listing, ranked[listing_id], list(failed.values())
+
+
+def _row_of(saved: SavedIndex, listing_id: str) -> int:
+    """Return the first row of the listing ``listing_id``, found by its id's key."""
+    for row in np.flatnonzero(saved.id_keys == np.uint64(term_hash(listing_id))).tolist():
+        if saved.index.listings[row].id == listing_id:
+            return int(row)
+    raise ListingFormatError(listing_id, "no listing with this id")
+
+
+def _shard_candidates(
+    where: str,
+    checksum: str,
+    k: int,
+    rows: list[int],
+    queries: list[tuple[np.ndarray, np.ndarray]],
+    start: int,
+    names: list[str],
+    top_k: int,
+) -> list[tuple[str, list[tuple[float, int, Candidate]]]]:
+    """Return, for each of shard ``k``'s ``rows``, the block's best ``top_k`` resumes as
+    (score, position among all resumes, candidate), as ``Matcher.candidates`` scores them."""
+    matcher = _shard_matcher(where, checksum, k)
+    index = matcher.index_
+    out = []
+    for row in rows:
+        here = np.array([row])
+        ranked = [(float(values @ index.weights_at(here, columns)[:, 0]), i)
+                  for i, (columns, values) in enumerate(queries)]  # fmt: skip
+        ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
+        best = []
+        for score, i in ranked[:top_k]:
+            why = explain(index, row, *queries[i], kind_of=matcher._kind_of)
+            candidate = Candidate(0, score, names[i], why.matched, why.missing, why.terms,
+                                  why.parts, why.coverage)  # fmt: skip
+            best.append((score, start + i, candidate))
+        out.append((matcher.listings[row].id, best))
+    return out
+
+
 def _killed(client: Client, exc: KilledWorker) -> ClusterError:
     return ClusterError(
         client.scheduler.address if client.scheduler else "cluster",
-        f"workers died running the job, {RETRIES + 1} times for one task ({exc.args[0]}); "
-        "nothing was written or left out: run it again on a cluster with more memory per worker",
+        f"workers kept dying while they ran the job ({exc}); nothing was written or left out: "
+        "run it again on a cluster with more memory per worker",
     )
 
 

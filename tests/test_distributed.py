@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 from itertools import islice
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from matcher import Matcher, load_listings, read_resume
 from matcher.analyse import Analyzer
 from matcher.cli import ExitCode, app
+from matcher.errors import ClusterError, ListingFormatError
 from matcher.filters import Filters
 from matcher.index import TermTable, build_index
 from matcher.models import Listing, Settings
@@ -145,13 +147,29 @@ def test_ties_across_shards_are_broken_by_row_as_on_one_machine(client, vocabula
 
 
 @needs_dask
+def test_candidates_for_many_listings_equal_candidates_for_each(sharded, client, listings):
+    from matcher.distributed import candidates_many
+
+    resumes = [(f"resume-{i}", text) for i, text in enumerate(_resumes(listings))]
+    resumes.append(("a copy of resume-0", resumes[0][1]))  # a tie: kept in the order given
+    ids = [listings[0].id, listings[9].id, listings[-1].id]
+    got = candidates_many(sharded, ids, resumes, client, 6, block=4)
+    loaded = Matcher.load(sharded)
+    assert list(got) == ids
+    for listing_id in ids:
+        assert got[listing_id] == loaded.candidates(listing_id, resumes, top_k=6)
+    with pytest.raises(ListingFormatError, match="nope: no listing with this id"):
+        candidates_many(sharded, ["nope"], resumes, client)
+
+
+@needs_dask
 def test_a_worker_killed_mid_run_loses_no_rows(sharded, listings):
     """Two worker processes; one is killed after the first result: its tasks run again."""
     from distributed import Client, LocalCluster
 
     from matcher.distributed import match_many
 
-    texts = _resumes(listings)
+    texts = _resumes(listings) * 8  # 128 blocks of one: tasks are still running at the kill
     expected = Matcher.load(sharded).match_many(texts, top_k=5)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
@@ -164,6 +182,28 @@ def test_a_worker_killed_mid_run_loses_no_rows(sharded, listings):
         got += list(results)
         assert killed not in client.run(os.getpid).values()  # its nanny started another
     assert got == expected
+
+
+@needs_dask
+def test_workers_that_keep_dying_fail_the_job_with_one_clear_error(sharded, listings):
+    """No retry allowed, every worker killed mid-run: an error, never a short result."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    from matcher.distributed import match_many
+
+    texts = _resumes(listings) * 8  # 128 blocks of one: tasks are still running at the kill
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                         dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
+        client.wait_for_workers(2)
+        pids = client.run(os.getpid)
+        results = match_many(sharded, texts, client, 5, block=1)
+        next(results)
+        for pid in pids.values():
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(ClusterError, match="workers kept dying while they ran the job"):
+            list(results)
 
 
 @needs_dask
@@ -182,6 +222,16 @@ def test_cli_builds_and_matches_on_a_local_cluster(tmp_path):
     assert on_dask.stdout == plain.stdout
     assert len(on_dask.stdout.splitlines()) == len(resumes)
     assert on_dask.stderr.strip().endswith("missing.txt: no such file")
+    listing_id = json.loads(plain.stdout.splitlines()[0])["matches"][0]["listing"]["id"]
+    for fmt in ("json", "table"):
+        args = ["candidates", listing_id, *resumes, "--index", str(folder), "-f", fmt]
+        plain = runner.invoke(app, args, env={"COLUMNS": "100"})
+        on_dask = runner.invoke(app, [*args, "--dask"], env={"COLUMNS": "100"})
+        assert on_dask.exit_code == plain.exit_code == 1
+        assert on_dask.stdout == plain.stdout and listing_id in plain.stdout
+    no_index = runner.invoke(app, ["match-many", *resumes[:1], "--dask"])
+    assert no_index.exit_code == ExitCode.BAD_INPUT
+    assert no_index.stderr.startswith("Error: --dask: needs --index DIR")
 
 
 @needs_dask
