@@ -10,7 +10,8 @@ never imports Dask. The work is split the way ``matcher/shards.py`` splits a bui
 - ``match_many``: tasks are (block of resumes) x (shard). A block's resumes are analysed once
   into query vectors, which each shard's task scores against its listings, keeping its own
   top k with explanations; the blocks' lists are merged exactly (score, then row: ties as
-  ``score.top_k`` breaks them) and yielded in input order as blocks finish.
+  ``score.top_k`` breaks them) and yielded in input order as blocks finish. A shard's matches
+  travel without their listing's text (most lose the merge); the merge task attaches it.
 
 Workers open the saved index by its path (memory-mapped, so the folder must be on a file
 system every worker sees) and keep it open per process, checked against the checksum the
@@ -258,7 +259,7 @@ def match_many(
         queries = submit(_queries, where, checksum, texts)
         tops = [submit(_shard_top, where, checksum, k, queries, top_k, filters)
                 for k in range(shards)]  # fmt: skip
-        blocks.append(submit(_merge, tops, top_k))
+        blocks.append(submit(_merge, where, checksum, tops, top_k))
     order = {future.key: i for i, future in enumerate(blocks)}
     done: dict[int, list[list[Match]]] = {}
     following = arrived = 0
@@ -478,16 +479,26 @@ def _shard_top(
                                              strict=True):  # fmt: skip
             rows = best_rows(scores, top_k, allowed)
             matches = matcher._matches(rows, scores, columns, values)
-            out.append([(m.score, start + row, m) for row, m in zip(rows, matches, strict=True)])
+            # Most of a match's bytes are its listing's text, and most matches lose the merge:
+            # the listing travels on from the merge, which maps the index too.
+            out.append([(m.score, start + row, dataclasses.replace(m, listing=_ELIDED))
+                        for row, m in zip(rows, matches, strict=True)])  # fmt: skip
     return out
 
 
-def _merge(tops: list[list[list[tuple[float, int, Match]]]], top_k: int) -> list[list[Match]]:
-    """Return each query's best ``top_k`` over every shard's, best first, ties by row."""
+_ELIDED = Listing(id="", title="", description="")
+
+
+def _merge(
+    where: str, checksum: str, tops: list[list[list[tuple[float, int, Match]]]], top_k: int
+) -> list[list[Match]]:
+    """Return each query's best ``top_k`` over every shard's, best first, ties by row, each
+    with its listing."""
+    listings = _saved(where, checksum).index.listings
     out = []
     for found in zip(*tops, strict=True):
         every = sorted((item for shard_top in found for item in shard_top),
                        key=lambda item: (-item[0], item[1]))  # fmt: skip
-        out.append([dataclasses.replace(m, rank=rank)
-                    for rank, (_, _, m) in enumerate(every[:top_k], 1)])  # fmt: skip
+        out.append([dataclasses.replace(m, rank=rank, listing=listings[row])
+                    for rank, (_, row, m) in enumerate(every[:top_k], 1)])  # fmt: skip
     return out
