@@ -61,7 +61,7 @@ from .shards import (
     weigh,
     with_floors,
 )
-from .skills import SkillVocabulary
+from .skills import SkillVocabulary, builtin_vocabulary
 from .store import SavedIndex, check_replaceable, load_index, save_index, term_hash
 
 __all__ = [
@@ -151,14 +151,15 @@ def build_sharded(
     thread) and save them to ``folder`` as one index; return the folder.
 
     Each shard holds exactly the rows ``build_index`` gives the same listings in the same
-    order (``matcher/shards.py``). ``vocabulary`` is required when ``settings`` use skills.
+    order (``matcher/shards.py``). ``vocabulary`` defaults to the built-in one, as for
+    ``Matcher``.
     ``progress(n)``: n more steps done, of ``4 * partitions`` (told first through
     ``progress.expect`` when it has one). Raises ``ClusterError`` when workers keep dying,
     ``IndexFormatError`` when ``folder`` may not be replaced.
     """
     settings = settings or Settings()
     if settings.skills and vocabulary is None:
-        raise ValueError("settings use skills: give the vocabulary")
+        vocabulary = builtin_vocabulary()  # as Matcher(listings) defaults
     count = partitions or max(1, sum(client.nthreads().values()))
     bounds = partition_bounds(len(listings), count)
     expect = getattr(progress, "expect", None)
