@@ -257,7 +257,7 @@ def match_many(
 
     for start in range(0, len(resume_texts), block):
         texts = list(resume_texts[start : start + block])
-        queries = submit(_queries, where, checksum, texts)
+        queries = submit(_queries, where, checksum, Resumes(tuple(texts)))
         tops = [submit(_shard_top, where, checksum, k, queries, top_k, filters)
                 for k in range(shards)]  # fmt: skip
         blocks.append(submit(_merge, where, checksum, tops, top_k))
@@ -333,7 +333,7 @@ def candidates_many(
     for start in range(0, len(resumes), block):
         names = [name for name, _ in resumes[start : start + block]]
         texts = [text for _, text in resumes[start : start + block]]
-        queries = client.submit(_queries, where, checksum, texts, pure=False)
+        queries = client.submit(_queries, where, checksum, Resumes(tuple(texts)), pure=False)
         for k, rows in wanted.items():
             tasks.append(client.submit(_shard_candidates, where, checksum, k, rows, queries,
                                        start, names, top_k, pure=False))  # fmt: skip
@@ -449,11 +449,22 @@ def _shard_matcher(where: str, checksum: str, k: int) -> Matcher:
         return matcher
 
 
-def _queries(where: str, checksum: str, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+@dataclasses.dataclass(frozen=True, repr=False)
+class Resumes:
+    """Resume texts inside a task. Dask logs a failed task with its arguments' repr (a worker's
+    "Compute Failed"); resumes are personal data, so theirs names only how many there are."""
+
+    texts: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"<{len(self.texts)} resume texts>"
+
+
+def _queries(where: str, checksum: str, resumes: Resumes) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return each resume's query vector in the index's terms (``index.query_vector``)."""
     matcher = _shard_matcher(where, checksum, 0)
     analyzer = matcher._analyzer
-    return [query_vector(matcher.index_, analyzer.query_terms(text)) for text in texts]
+    return [query_vector(matcher.index_, analyzer.query_terms(text)) for text in resumes.texts]
 
 
 def _shard_top(

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from matcher import Matcher, load_listings, read_resume
 from matcher.analyse import Analyzer
 from matcher.cli import ExitCode, app
-from matcher.errors import ClusterError, ListingFormatError
+from matcher.errors import ClusterError, ListingFormatError, MatcherError
 from matcher.filters import Filters
 from matcher.index import TermTable, build_index
 from matcher.models import Listing, Settings
@@ -204,6 +204,21 @@ def test_workers_that_keep_dying_fail_the_job_with_one_clear_error(sharded, list
             os.kill(pid, signal.SIGKILL)
         with pytest.raises(ClusterError, match="workers kept dying while they ran the job"):
             list(results)
+
+
+@needs_dask
+def test_a_failed_task_logs_no_resume_text(sharded, client, caplog, tmp_path):
+    """Dask logs a failed task with its arguments: resumes must not be among them."""
+    from matcher.distributed import Resumes, _queries
+
+    secret = "Jane Q. Candidate, 12 Private Road, diagnosed with"
+    future = client.submit(_queries, str(tmp_path / "gone"), "0" * 64, Resumes((secret,)),
+                           pure=False)  # fmt: skip
+    with caplog.at_level("DEBUG"), pytest.raises(MatcherError, match="no such index folder"):
+        future.result()
+    assert "Compute Failed" in caplog.text  # logged, with the task's arguments' repr at most
+    assert "Jane" not in caplog.text
+    assert repr(Resumes((secret,))) == "<1 resume texts>"
 
 
 @needs_dask
