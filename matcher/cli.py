@@ -801,7 +801,10 @@ def index_optimize(
             result = optimize_index(folder, progress=bar)
     except MatcherError as exc:
         raise _fail(exc) from None
-    if not quiet:
+    if not quiet and result.segments > 1:  # shards fitted together: nothing to refit
+        typer.echo(f"{folder}: {result.segments} shards of {plural(result.total, 'listing')}, "
+                   "fitted on all of them already", err=True)  # fmt: skip
+    elif not quiet:
         typer.echo(f"{folder}: one segment of {plural(result.total, 'listing')}", err=True)
 
 

@@ -577,19 +577,24 @@ def optimize_index(
 ) -> AddResult:
     """Merge a saved index's segments into one, with statistics fitted on every listing.
 
-    The result is what building from all the index's listings at once gives. The index is
-    fully verified first, and the write is refused if another one replaced it meanwhile.
-    Raises ``IndexFormatError``.
+    The result is what building from all the index's listings at once gives. A sharded index
+    with nothing added is left as it is (its statistics are fitted on every listing); one with
+    listings added becomes one segment (rebuild it with ``matcher.distributed`` to keep
+    shards). The index is fully verified first, and the write is refused if another one
+    replaced it meanwhile. Raises ``IndexFormatError``.
     """
     saved = load_index(folder, verify=True)
     old = Matcher._of(saved)
-    if len(saved.meta["segments"]) > 1:
+    # Shards whose statistics were fitted on all of them have nothing to refit: kept as they are.
+    segments = len(saved.meta["segments"])
+    if segments > fitted_segments(saved.meta):
         vocabulary = old._analyzer.vocabulary
         rebuilt = Matcher(old.listings, settings=old.settings, vocabulary=vocabulary,
                           progress=progress)  # fmt: skip
         save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
+        segments = 1
     n = len(old.listings)
-    return AddResult(0, 0, segments=1, fitted=n, total=n)
+    return AddResult(0, 0, segments=segments, fitted=n, total=n)
 
 
 def match_many_files(

@@ -11,7 +11,7 @@ import pytest
 from matcher import Matcher, load_listings
 from matcher.analyse import Analyzer
 from matcher.index import Index, Segments, build_index
-from matcher.matcher import add_files
+from matcher.matcher import add_files, optimize_index
 from matcher.models import Settings
 from matcher.render.table import render_index_info
 from matcher.shards import build_shards, partition_bounds
@@ -154,3 +154,18 @@ def test_adding_to_a_sharded_index_keeps_its_fitted_shards(saved_shards, tmp_pat
     info = index_info(folder, verify=True)
     assert (info.fitted, len(info.segments)) == (3, 4)
     assert "in 3 shards in 4 segments (1 added" in render_index_info(info)
+
+
+def test_optimize_leaves_fitted_shards_alone_and_refits_after_an_add(saved_shards, tmp_path):
+    folder, listings = saved_shards
+    before = (folder / "meta.json").read_bytes()
+    result = optimize_index(folder)
+    assert (folder / "meta.json").read_bytes() == before  # nothing to refit: not rewritten
+    assert (result.segments, result.fitted) == (3, len(listings))
+    extra = tmp_path / "more.jsonl"
+    extra.write_text(json.dumps({"id": "new-1", "title": "Data engineer", "description":
+                                 "We need a data engineer with Spark, Kafka and Python."}) + "\n")  # fmt: skip
+    add_files(folder, [extra])
+    optimize_index(folder)
+    info = index_info(folder)
+    assert (info.segments, info.fitted) == ((len(listings) + 1,), 1)
