@@ -751,7 +751,7 @@ def _arrays(
                 )
         sizes = {name: len(blobs[prefix + name]) for name in _SEGMENT_TEXTS}
         sizes.update({name: len(blobs[name]) for name in _TEXTS})
-        _check_structure(shown, arrays, sizes, n, v, prefix, first=k == 0)
+        _check_structure(shown, arrays, sizes, v, prefix, first=k == 0)
         out.append(arrays)
     # The idf was fitted on the first ``fitted`` segments: later ones are weighed with it.
     fitted = fitted_segments(meta)
@@ -929,7 +929,6 @@ def _check_structure(
     shown: Path,
     arrays: dict[str, np.ndarray],
     sizes: dict[str, int],
-    n: int,
     v: int,
     prefix: str = "",
     *,
