@@ -229,6 +229,10 @@ def test_cli_builds_and_matches_on_a_local_cluster(tmp_path):
     assert built.exit_code == ExitCode.OK, built.output
     info = runner.invoke(app, ["index", "info", str(folder)])
     assert "listings:   19 in 2 shards\n" in info.stdout
+    # Built by worker processes (word-triple keys must agree across processes): the same rows.
+    one = build_index(list(load_listings(LISTINGS)), Analyzer(Settings(), load_vocabulary([])),
+                      workers=1)  # fmt: skip
+    assert_same_rows(one, _in_memory(load_index(folder).index))
     resumes = [str(resume_path(p)) for p in PROFILES] + [str(tmp_path / "missing.txt")]
     plain = runner.invoke(app, ["match-many", *resumes, "--index", str(folder), "-n", "3"])
     on_dask = runner.invoke(app, ["match-many", *resumes, "--index", str(folder), "-n", "3",
