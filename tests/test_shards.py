@@ -169,3 +169,19 @@ def test_optimize_leaves_fitted_shards_alone_and_refits_after_an_add(saved_shard
     optimize_index(folder)
     info = index_info(folder)
     assert (info.segments, info.fitted) == ((len(listings) + 1,), 1)
+
+
+def test_a_format_5_index_reads_as_fitted_on_its_first_segment(tmp_path, analyzer):
+    from matcher.store import _meta_checksum
+
+    listings = list(load_listings(LISTINGS))
+    folder = tmp_path / "old.index"
+    save_index(build_index(listings, analyzer, workers=1), analyzer.settings, analyzer.vocabulary,
+               folder)  # fmt: skip
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["version"] = 5
+    del meta["fitted"], meta["checksum"]
+    meta["checksum"] = _meta_checksum(meta)
+    (folder / "meta.json").write_text(json.dumps(meta))
+    info = index_info(folder, verify=True)
+    assert (info.version, info.fitted, info.segments) == (5, 1, (len(listings),))
