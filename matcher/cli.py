@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import sys
 from enum import Enum, IntEnum
 from pathlib import Path
@@ -13,7 +14,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
-from .errors import MatcherError
+from .errors import ClusterError, MatcherError
 from .filters import Filters
 from .matcher import (
     add_files,
@@ -252,6 +253,41 @@ QuietOpt = Annotated[
 ]
 
 
+# ``--dask`` alone: a local cluster on this machine's cores; ``--dask ADDRESS``: the scheduler
+# there. Optional values are greedy, so an address is checked to look like one (below).
+_LOCAL = "local"
+DaskOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--dask",
+        metavar="[ADDRESS]",
+        help="Run on a Dask cluster: the scheduler at ADDRESS (tcp://host:8786), or without "
+        "one a local cluster on this machine's cores. Needs the extra: pip install "
+        "'matcher[dask]'.",
+    ),
+]
+
+
+def _is_address(text: str) -> bool:
+    """Whether ``text`` is a scheduler address: ``tcp://host:8786`` or ``host:8786``."""
+    return "://" in text or re.fullmatch(r"[\w.\-\[\]]+:\d+", text) is not None
+
+
+def _cluster(address: str | None) -> Any:
+    """Return the ``matcher.distributed`` module and a context yielding a client, or fail
+    with one line when the extra is missing or ADDRESS is not an address."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        raise _fail(ClusterError("--dask", "needs Dask: pip install 'matcher[dask]'"))
+    if address != _LOCAL and not _is_address(address or ""):
+        raise _fail(ClusterError("--dask", f"'{address}' is not a scheduler address such as "
+                                 "tcp://host:8786"))  # fmt: skip
+    from . import distributed
+
+    return distributed, distributed.cluster(None if address == _LOCAL else address)
+
+
 def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: Any) -> None:
     if index is not None and (listings or vocabulary):
         raise typer.BadParameter(
@@ -346,6 +382,16 @@ class _Command(TyperCommand):
                 return [usage]
 
             param.get_usage_pieces = pieces  # type: ignore[method-assign]
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # ``--dask`` takes an address or nothing; click has no option of an optional value,
+        # so a bare one (last, or before anything not an address) is read as ``--dask=local``.
+        args = list(args)
+        for at, arg in enumerate(args):
+            following = args[at + 1] if at + 1 < len(args) else None
+            if arg == "--dask" and (following is None or not _is_address(following)):
+                args[at] = f"--dask={_LOCAL}"
+        return super().parse_args(ctx, args)
 
 
 app = typer.Typer(
@@ -525,14 +571,21 @@ def match_many(
     posted_since: PostedSinceOpt = None,
     salary_min: SalaryMinOpt = None,
     if_unknown: IfUnknownOpt = Unknown.keep,
+    dask: DaskOpt = None,
 ) -> None:
     """Rank the listings for many resumes in one batch; JSON Lines, one line per resume.
 
     A resume that cannot be read gets a line {"resume": ..., "error": ...}; the others are
-    ranked, and the exit code is 1 at the end.
+    ranked, and the exit code is 1 at the end. With --dask (and --index), the batch runs on a
+    Dask cluster and lines are written as resumes finish, in the order given.
     """
     _check_index(index, listings, vocabulary)
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
+    if dask is not None:
+        if index is None:
+            raise _fail(_needs_index())
+        _match_many_dask(resumes, index, top, trust, filters, dask)
+        return
     try:
         with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
             results = match_many_files(
@@ -543,6 +596,32 @@ def match_many(
         raise _fail(exc) from None
     typer.echo(render_many(results), nl=False)
     _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
+
+
+def _needs_index() -> ClusterError:
+    return ClusterError("--dask", "needs --index DIR: a saved index the workers can open "
+                        "(matcher index build ... --dask)")  # fmt: skip
+
+
+def _match_many_dask(
+    resumes: list[str], index: Path, top: int, trust: bool, filters: Filters | None, address: str
+) -> None:
+    distributed, connected = _cluster(address)
+    failed = []
+    try:
+        with connected as client, _Bar(False, unit="resumes") as bar:
+            bar.expect(len(resumes))
+            for name, result in distributed.match_many_files(
+                resumes, index, client, top, filters=filters, trust=trust
+            ):
+                typer.echo(render_many([(name, result)]), nl=False)
+                sys.stdout.flush()
+                bar(1)
+                if isinstance(result, MatcherError):
+                    failed.append(result)
+    except MatcherError as exc:
+        raise _fail(exc) from None
+    _fail_at_end(failed)
 
 
 @app.command(cls=_Command)
@@ -559,18 +638,29 @@ def candidates(
     fmt: TextFormatOpt = TextFormat.table,
     vocabulary: VocabularyOpt = None,
     trust: TrustOpt = False,
+    dask: DaskOpt = None,
 ) -> None:
     """Rank RESUMES for one listing, with the skills each shares with it and lacks.
 
     Resumes that cannot be read are left out, each with an error on stderr (and in the JSON
-    "errors"); the exit code is then 1.
+    "errors"); the exit code is then 1. With --dask (and --index), the resumes are analysed
+    and scored on a Dask cluster.
     """
     _check_index(index, listings, vocabulary)
     try:
-        found, ranked, failed = candidate_files(
-            listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-            trust=trust,
-        )  # fmt: skip
+        if dask is not None:
+            if index is None:
+                raise _needs_index()
+            distributed, connected = _cluster(dask)
+            with connected as client:
+                found, ranked, failed = distributed.candidate_files(
+                    listing, resumes, index, client, top, trust=trust
+                )
+        else:
+            found, ranked, failed = candidate_files(
+                listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+                trust=trust,
+            )  # fmt: skip
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_candidates(found, ranked, fmt.value, _width(), failed), nl=False)
@@ -609,11 +699,35 @@ def index_build(
             "--replace-newer", help="Replace an index in DIR even if a newer matcher wrote it."
         ),
     ] = False,
+    dask: DaskOpt = None,
+    shards: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--shards", min=1, metavar="N",
+                     help="With --dask: shards to cut the index into (default: one per worker "
+                     "thread)."),
+    ] = None,  # fmt: skip
 ) -> None:
     """Index LISTINGS and save the index to DIR (replacing a matcher index already there).
 
-    DIR is replaced only when it holds a matcher index and nothing else.
+    DIR is replaced only when it holds a matcher index and nothing else. With --dask, the
+    listings are analysed on a Dask cluster and saved as shards of one index, each holding
+    exactly the rows a build on one machine gives.
     """
+    if dask is not None:
+        distributed, connected = _cluster(dask)
+        try:
+            with connected as client, _Bar(quiet, unit="steps") as bar:
+                listing_set = distributed.index_files(
+                    listings, out, client, partitions=shards, vocabulary=vocabulary,
+                    progress=bar, replace_newer=replace_newer,
+                )  # fmt: skip
+        except MatcherError as exc:
+            raise _fail(exc) from None
+        if not quiet:
+            typer.echo(f"Indexed {plural(len(listing_set), 'listing')} into {out}", err=True)
+        return
+    if shards is not None:
+        raise _fail(ClusterError("--shards", "needs --dask: one machine builds one segment"))
     try:
         with _Bar(quiet) as bar:
             _, listing_set = index_files(
@@ -683,9 +797,15 @@ def index_optimize(
             result = optimize_index(folder, progress=bar)
     except MatcherError as exc:
         raise _fail(exc) from None
-    if not quiet:
-        done = "merged and refitted" if result.merged else "already one segment; nothing to do"
-        typer.echo(f"{folder}: {done}: {plural(result.total, 'listing')}", err=True)
+    if quiet:
+        return
+    if result.merged:
+        done = "merged and refitted"
+    elif result.segments > 1:  # shards fitted together: nothing to refit
+        done = f"{result.segments} shards fitted on all their listings already; nothing to do"
+    else:
+        done = "already one segment; nothing to do"
+    typer.echo(f"{folder}: {done}: {plural(result.total, 'listing')}", err=True)
 
 
 @index_app.command("verify", cls=_Command)
@@ -734,8 +854,11 @@ class _Bar:
     listings).
     """
 
-    def __init__(self, quiet: bool, hint: str | None = None, least: int = 0) -> None:
+    def __init__(
+        self, quiet: bool, hint: str | None = None, least: int = 0, unit: str = "listings"
+    ) -> None:
         self._progress: Any = None
+        self._unit = unit  # "listings" (two steps each), or what each step is ("resumes")
         self._hint = hint
         self._least = least  # fewer listings than this: no bar (it would only flash)
         self._started = False
@@ -780,6 +903,11 @@ class _Bar:
 
     def expect(self, total: int) -> None:
         """Learn the total: ``total`` steps, two per listing (two passes over them)."""
+        if self._unit != "listings":
+            self._start()
+            if self._started:
+                self._progress.update(self._task, total=total, description=self._unit.title())
+            return
         listings = total // 2
         if listings >= self._least:
             self._start()
@@ -803,7 +931,10 @@ class _Bar:
         self._progress.advance(self._task, n)
         task = self._progress.tasks[0]
         speed = task.speed  # steps a second; two steps per listing
-        rate = f"{speed / 2:,.0f} listings/s" if speed else ""
+        if self._unit != "listings":
+            rate = f"{speed:,.1f} {self._unit}/s" if speed else ""
+        else:
+            rate = f"{speed / 2:,.0f} listings/s" if speed else ""
         self._progress.update(self._task, rate=rate)
 
 

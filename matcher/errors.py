@@ -28,3 +28,8 @@ class IndexFormatError(MatcherError):
 
 class OutputError(MatcherError):
     """A report cannot be written where asked: the file is not matcher's, or not writable."""
+
+
+class ClusterError(MatcherError):
+    """A Dask cluster cannot run the job: the extra is missing, the scheduler cannot be
+    reached, or workers keep dying."""

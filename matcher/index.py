@@ -159,15 +159,19 @@ class Index:
 
 
 class Segments:
-    """An index made of segments: the first built with statistics, each later one added and
-    weighed with them (``build_segment``). It answers what an ``Index`` does, over all rows:
-    row ``r`` of the whole is row ``r - starts[k]`` of segment ``k``.
+    """An index made of segments: the first ``fitted`` built with statistics (one, or the
+    shards of a sharded build: ``matcher/shards.py``), each later one added and weighed with
+    them (``build_segment``). It answers what an ``Index`` does, over all rows: row ``r`` of
+    the whole is row ``r - starts[k]`` of segment ``k``.
     """
 
-    def __init__(self, segments: Sequence[Index]) -> None:
+    def __init__(self, segments: Sequence[Index], fitted: int = 1) -> None:
         if not segments:
             raise ValueError("an index has at least one segment")
+        if not 1 <= fitted <= len(segments):
+            raise ValueError(f"fitted must be from 1 to {len(segments)}, got {fitted}")
         self.segments = tuple(segments)
+        self.fitted = fitted
         first = self.segments[0]
         self.terms = first.terms
         self.idf = first.idf

@@ -38,6 +38,7 @@ from .store import (
     SavedIndex,
     append_segment,
     check_replaceable,
+    fitted_segments,
     load_index,
     save_index,
     term_hash,
@@ -557,7 +558,8 @@ def add_files(
         rebuilt = Matcher(every, settings=old.settings, vocabulary=vocabulary, progress=progress)
         save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
         return AddResult(len(added), dropped, segments=1, fitted=len(every), total=len(every))
-    fitted = int(saved.meta["segments"][0]["listings"])
+    shards = fitted_segments(saved.meta)
+    fitted = sum(int(entry["listings"]) for entry in saved.meta["segments"][:shards])
     segments = len(saved.meta["segments"])
     if added:
         segment = build_segment(old.index_, added, old._analyzer, progress)
@@ -572,20 +574,25 @@ def optimize_index(
 ) -> AddResult:
     """Merge a saved index's segments into one, with statistics fitted on every listing.
 
-    The result is what building from all the index's listings at once gives. The index is
-    fully verified first, and the write is refused if another one replaced it meanwhile.
-    Raises ``IndexFormatError``.
+    The result is what building from all the index's listings at once gives. A sharded index
+    with nothing added is left as it is (its statistics are fitted on every listing); one with
+    listings added becomes one segment (rebuild it with ``matcher.distributed`` to keep
+    shards). The index is fully verified first, and the write is refused if another one
+    replaced it meanwhile. Raises ``IndexFormatError``.
     """
     saved = load_index(folder, verify=True)
     old = Matcher._of(saved)
-    merged = len(saved.meta["segments"]) if len(saved.meta["segments"]) > 1 else 0
+    # Shards whose statistics were fitted on all of them have nothing to refit: kept as they are.
+    segments = len(saved.meta["segments"])
+    merged = segments if segments > fitted_segments(saved.meta) else 0
     if merged:
         vocabulary = old._analyzer.vocabulary
         rebuilt = Matcher(old.listings, settings=old.settings, vocabulary=vocabulary,
                           progress=progress)  # fmt: skip
         save_index(rebuilt.index_, rebuilt.settings, vocabulary, folder, expected=saved.checksum)
+        segments = 1
     n = len(old.listings)
-    return AddResult(0, 0, segments=1, fitted=n, total=n, merged=merged)
+    return AddResult(0, 0, segments=segments, fitted=n, total=n, merged=merged)
 
 
 def match_many_files(
@@ -604,6 +611,20 @@ def match_many_files(
     A resume that cannot be read gets its error in its place and the others go on; the
     listings or index failing stops the batch (raises, as ``match_files``).
     """
+    texts, failed = read_resumes(resumes)
+    matcher, _ = _matcher(listings, None, vocabulary, index, progress, trust=trust)
+    batch = matcher.match_many(list(texts.values()), top_k=top_k, filters=filters)
+    ranked = dict(zip(texts, batch, strict=True))
+    return [
+        (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
+    ]
+
+
+def read_resumes(
+    resumes: Sequence[str | Path],
+) -> tuple[dict[int, str], dict[int, MatcherError]]:
+    """Return the text of each resume file that could be read, and the error of each that
+    could not, both by position in ``resumes``."""
     texts: dict[int, str] = {}
     failed: dict[int, MatcherError] = {}
     for i, resume in enumerate(resumes):
@@ -611,12 +632,7 @@ def match_many_files(
             texts[i] = _resume_text(resume).text
         except MatcherError as exc:
             failed[i] = exc
-    matcher, _ = _matcher(listings, None, vocabulary, index, progress, trust=trust)
-    batch = matcher.match_many(list(texts.values()), top_k=top_k, filters=filters)
-    ranked = dict(zip(texts, batch, strict=True))
-    return [
-        (str(resume), ranked[i] if i in ranked else failed[i]) for i, resume in enumerate(resumes)
-    ]
+    return texts, failed
 
 
 def candidate_files(

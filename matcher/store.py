@@ -17,8 +17,9 @@ from them:
 - ``skills.npz``: that vocabulary compiled (``matcher/skills_file.py``), so that a query need
   not compile the CSV again; optional (indexes saved before it compile the CSV).
 
-An index is made of segments (``meta.json``'s ``segments``). The first holds the listings the
-statistics (idf, repeated word triples, pivot floors) were fitted on; each ``index add`` writes
+An index is made of segments (``meta.json``'s ``segments``). The first ``fitted`` (one, unless
+the index was built sharded: ``matcher/shards.py``) hold the listings the statistics (idf,
+repeated word triples, pivot floors) were fitted on; each ``index add`` writes
 one more, weighed with those statistics, whose files carry its prefix (``s1.rows.npy``,
 ``s1.listings.jsonl``, ...): its postings, listings, asked skills, filter facts, and keys of its
 listings' texts and ids (for finding duplicates without parsing). Adding a segment writes only
@@ -99,6 +100,7 @@ __all__ = [
     "IndexInfo",
     "SavedIndex",
     "check_replaceable",
+    "fitted_segments",
     "index_info",
     "load_index",
     "save_index",
@@ -107,7 +109,11 @@ __all__ = [
 ]
 
 FORMAT = "matcher-index"
-VERSION = 5  # 5: segments, statistics for adds; 4: listing facts for filters; 3: parts
+# 6: statistics fitted on several segments (``fitted``: a sharded build); 5: segments,
+# statistics for adds; 4: listing facts for filters; 3: parts. A format 5 index reads as one
+# of format 6 fitted on its first segment; a 5-reader meeting a sharded index must refuse it
+# as newer, not call its idf damaged, hence the new number.
+VERSION = 6
 # Older formats lack the statistics adds need (4), the filters' arrays (3), or hold one vector
 # per listing (2): rebuild them.
 OLDEST = 5
@@ -529,6 +535,7 @@ def _write(
         "terms": len(terms),
         "nnz": int(index.nnz),
         "segments": segments,
+        "fitted": index.fitted if isinstance(index, Segments) else 1,
         "settings": dataclasses.asdict(settings),
         "vocabulary": {
             "source": vocabulary.source if vocabulary else None,
@@ -761,7 +768,9 @@ def load_index(folder: str | Path, *, verify: bool = True) -> SavedIndex:
                 **fields,
             )
         )
-    index: AnyIndex = segments[0] if len(segments) == 1 else Segments(segments)
+    index: AnyIndex = (
+        segments[0] if len(segments) == 1 else Segments(segments, fitted=fitted_segments(meta))
+    )
     checksum = hashlib.sha256(meta_bytes).hexdigest()
     keys = {name: np.concatenate([here[name] for here in arrays]) if len(arrays) > 1
             else arrays[0][name] for name in ("content_keys", "id_keys")}  # fmt: skip
@@ -796,9 +805,20 @@ def _arrays(
                 )
         sizes = {name: len(blobs[prefix + name]) for name in _SEGMENT_TEXTS}
         sizes.update({name: len(blobs[name]) for name in _TEXTS})
-        _check_structure(shown, arrays, sizes, n, v, prefix, first=k == 0)
+        _check_structure(shown, arrays, sizes, v, prefix, first=k == 0)
         out.append(arrays)
+    # The idf was fitted on the first ``fitted`` segments: later ones are weighed with it.
+    fitted = fitted_segments(meta)
+    n = sum(entry["listings"] for entry in meta["segments"][:fitted])
+    df = np.sum([np.diff(arrays["indptr"]) for arrays in out[:fitted]], axis=0)
+    if not np.allclose(out[0]["idf"], smoothed_idf(n, df), rtol=1e-12, atol=0.0):
+        raise IndexFormatError(shown / "idf.npy", "does not fit the postings; the index is damaged")
     return out
+
+
+def fitted_segments(meta: dict[str, Any]) -> int:
+    """Return how many leading segments of a saved index its statistics were fitted on."""
+    return int(meta.get("fitted", 1))  # format 5 has no field: its first segment
 
 
 def _file_names(meta: dict[str, Any]) -> list[str]:
@@ -889,6 +909,9 @@ def _segments_ok(meta: dict[str, Any]) -> bool:
             and _count(entry.get("nnz"))
             for k, entry in enumerate(segments)
         )
+        and isinstance(meta.get("fitted", 1), int)
+        and not isinstance(meta.get("fitted", 1), bool)
+        and 1 <= meta.get("fitted", 1) <= len(segments)
         and sum(entry["listings"] for entry in segments) == meta.get("listings")
         and sum(entry["nnz"] for entry in segments) == meta.get("nnz")
     )
@@ -964,7 +987,6 @@ def _check_structure(
     shown: Path,
     arrays: dict[str, np.ndarray],
     sizes: dict[str, int],
-    n: int,
     v: int,
     prefix: str = "",
     *,
@@ -1002,10 +1024,6 @@ def _check_structure(
         keys = arrays[name].astype(kind, copy=False)
         if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
             raise IndexFormatError(path(name), "is not in order; the index is damaged")
-    # The idf was fitted on the first segment: later ones are weighed with it.
-    expected = smoothed_idf(n, np.diff(arrays["indptr"]))
-    if not np.allclose(arrays["idf"], expected, rtol=1e-12, atol=0.0):
-        raise IndexFormatError(path("idf"), "does not fit the postings; the index is damaged")
 
 
 def _check_postings(shown: Path, arrays: dict[str, np.ndarray], n: int, prefix: str = "") -> None:
@@ -1107,7 +1125,8 @@ class IndexInfo:
     vocabulary_source: str | None
     attributions: tuple[str, ...]
     skills: int | None  # skills in its vocabulary (None with skills off)
-    segments: tuple[int, ...]  # listings per segment; the statistics were fitted on the first
+    segments: tuple[int, ...]  # listings per segment
+    fitted: int  # how many leading segments the statistics were fitted on: 1 unless sharded
     files: dict[str, int]  # name -> bytes
     bytes: int
 
@@ -1138,6 +1157,7 @@ def _info(folder: str | Path, saved: SavedIndex) -> IndexInfo:
         attributions=tuple(meta["vocabulary"].get("attributions") or ()),
         skills=len(vocabulary) if vocabulary else None,
         segments=tuple(int(entry["listings"]) for entry in meta["segments"]),
+        fitted=fitted_segments(meta),
         files=files,
         bytes=sum(files.values()),
     )

@@ -53,9 +53,9 @@ def test_querying_a_saved_index_imports_neither_scikit_learn_nor_scipy(saved):
 
 # Libraries `matcher match RESUME.txt --index DIR` has no use for: imported, each would add
 # to its start-up (issue 12), so each is imported by the code that needs it (pydantic: by
-# typer 0.29 and later, which pyproject.toml rules out).
+# typer 0.29 and later, which pyproject.toml rules out; Dask: by --dask alone).
 _HEAVY = (
-    "docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich", "scipy", "sklearn",
+    "dask", "distributed", "docx", "jinja2", "markdown_it", "pdfminer", "pydantic", "rich", "scipy", "sklearn",
     # matcher's own modules a query does not run: listing readers, taxonomy imports, the
     # other formats' renderers; and what only an index build or a PDF needs.
     "matcher.read.listings", "matcher.read.docx", "matcher.read.markup", "matcher.read.titles",

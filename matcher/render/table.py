@@ -282,13 +282,16 @@ def render_candidates(listing: Listing, candidates: list[Candidate], width: int 
     return print_table(table, width)
 
 
-def _segments_text(segments: tuple[int, ...]) -> str:
+def _segments_text(segments: tuple[int, ...], fitted: int = 1) -> str:
     if len(segments) < 2:
         return ""
-    added = sum(segments[1:])
+    shards = f" in {fitted} shards" if fitted > 1 else ""
+    if len(segments) == fitted:
+        return shards
+    added = sum(segments[fitted:])
     return (
-        f" in {len(segments)} segments ({added:,} added since its statistics were fitted on "
-        f"{segments[0]:,}; matcher index optimize refits them)"
+        f"{shards} in {len(segments)} segments ({added:,} added since its statistics were fitted"
+        f" on {sum(segments[:fitted]):,}; matcher index optimize refits them)"
     )
 
 
@@ -299,7 +302,7 @@ def render_index_info(info: IndexInfo) -> str:
     lines = [
         f"index:      {info.folder}",
         f"format:     {info.format} {info.version}, created {info.created or 'unknown'}",
-        f"listings:   {info.listings:,}" + _segments_text(info.segments),
+        f"listings:   {info.listings:,}" + _segments_text(info.segments, info.fitted),
         f"terms:      {info.terms:,} ({info.nnz:,} postings)",
         f"vocabulary: {skills}",
         *(f"            {credit}" for credit in info.attributions),

@@ -1,0 +1,516 @@
+"""Batch matching and sharded index builds on a Dask cluster (the ``dask`` extra).
+
+Imported only when asked for (``--dask``, or ``import matcher.distributed``): the plain install
+never imports Dask. The work is split the way ``matcher/shards.py`` splits a build, and
+``Matcher.match_many``'s answers are kept exactly:
+
+- ``build_sharded``: the listings are cut into partitions, each analysed on a worker; the
+  merged statistics (boilerplate, terms and idf, pivot floors) go back to the workers, which
+  make one shard each; the shards are saved as one index folder (``fitted`` = shards).
+- ``match_many``: tasks are (block of resumes) x (shard). A block's resumes are analysed once
+  into query vectors, which each shard's task scores against its listings, keeping its own
+  top k with explanations; the blocks' lists are merged exactly (score, then row: ties as
+  ``score.top_k`` breaks them) and yielded in input order as blocks finish. A shard's matches
+  travel without their listing's text (most lose the merge); the merge task attaches it.
+
+Workers open the saved index by its path (memory-mapped, so the folder must be on a file
+system every worker sees) and keep it open per process, checked against the checksum the
+client read: an index replaced while the job runs fails the job instead of mixing two.
+Every task is pure, so a task lost with its worker is run again elsewhere (Dask's scheduler
+does, up to its ``distributed.scheduler.allowed-failures``, 3 by default); a job whose workers
+keep dying fails with ``ClusterError``, never with missing rows. Errors raised by a task (a
+damaged index) are not retried: they would only fail again.
+Resume texts travel to the workers inside tasks: task keys are random, never derived from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from distributed import Client, Future, LocalCluster, as_completed
+from distributed.scheduler import KilledWorker
+
+from .analyse import Analyzer
+from .errors import ClusterError, ListingFormatError, MatcherError
+from .explain import explain
+from .filters import Filters
+from .index import Segments, TermTable, query_vector
+from .matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
+from .models import Candidate, Listing, ListingSet, Match, Settings
+from .read import load_listings
+from .score import batch_scores
+from .score import top_k as best_rows
+from .shards import (
+    Statistics,
+    norms_of,
+    partition_bounds,
+    place,
+    repeated_keys,
+    shard,
+    shard_index,
+    shingle_counts,
+    statistics,
+    vocabulary,
+    weigh,
+    with_floors,
+)
+from .skills import SkillVocabulary, builtin_vocabulary
+from .store import SavedIndex, check_replaceable, load_index, save_index, term_hash
+
+__all__ = [
+    "BLOCK",
+    "build_sharded",
+    "candidate_files",
+    "candidates_many",
+    "cluster",
+    "connect",
+    "index_files",
+    "match_many",
+    "match_many_files",
+]
+
+# Resumes analysed and scored together per task: large enough that a task's overhead (a few
+# ms) is small beside its work, small enough that results stream.
+BLOCK = 64
+
+
+def connect(address: str | None = None, *, processes: bool = True) -> Client:
+    """Return a Dask client: of the scheduler at ``address``, or of a new local cluster on this
+    machine's cores (one single-threaded worker process per core; ``processes=False``: threads
+    in this process). Raises ``ClusterError`` when the scheduler cannot be reached."""
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=processes,
+            dashboard_address=":0",  # any free port: never a clash with a dashboard running
+        )  # fmt: skip
+        return Client(cluster)
+    try:
+        return Client(address, timeout="5s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(address, f"cannot reach the Dask scheduler ({exc})") from None
+
+
+@contextmanager
+def cluster(address: str | None = None, *, processes: bool = True) -> Iterator[Client]:
+    """Yield ``connect(address, processes=processes)``'s client; close it (and the local
+    cluster it started, if any) after."""
+    client = connect(address, processes=processes)
+    try:
+        yield client
+    finally:
+        local = client.cluster if address is None else None
+        client.close()
+        if local is not None:
+            local.close()
+
+
+# ---------------------------------------------------------------------------------- build
+
+
+def index_files(
+    listings: Sequence[str | Path],
+    folder: str | Path,
+    client: Client,
+    *,
+    partitions: int | None = None,
+    vocabulary: VocabularyChoice = None,
+    progress: Callable[[int], None] | None = None,
+    replace_newer: bool = False,
+) -> ListingSet:
+    """Read listings files and ``build_sharded`` them into ``folder``; return what was read.
+
+    As ``matcher.matcher.index_files`` (``folder`` checked before any work), on the cluster.
+    """
+    check_replaceable(folder, replace_newer=replace_newer)
+    words = _vocabulary(vocabulary)
+    listing_set = load_listings(list(listings))
+    build_sharded(listing_set, folder, client, partitions=partitions, vocabulary=words,
+                  progress=progress, replace_newer=replace_newer)  # fmt: skip
+    return listing_set
+
+
+def build_sharded(
+    listings: Sequence[Listing],
+    folder: str | Path,
+    client: Client,
+    *,
+    partitions: int | None = None,
+    settings: Settings | None = None,
+    vocabulary: SkillVocabulary | None = None,
+    progress: Callable[[int], None] | None = None,
+    replace_newer: bool = False,
+) -> Path:
+    """Index ``listings`` on the cluster as ``partitions`` shards (default: one per worker
+    thread) and save them to ``folder`` as one index; return the folder.
+
+    Each shard holds exactly the rows ``build_index`` gives the same listings in the same
+    order (``matcher/shards.py``). ``vocabulary`` defaults to the built-in one, as for
+    ``Matcher``.
+    ``progress(n)``: n more steps done, of ``4 * partitions`` (told first through
+    ``progress.expect`` when it has one). Raises ``ClusterError`` when workers keep dying,
+    ``IndexFormatError`` when ``folder`` may not be replaced.
+    """
+    settings = settings or Settings()
+    if settings.skills and vocabulary is None:
+        vocabulary = builtin_vocabulary()  # as Matcher(listings) defaults
+    count = partitions or max(1, sum(client.nthreads().values()))
+    bounds = partition_bounds(len(listings), count)
+    expect = getattr(progress, "expect", None)
+    if callable(expect):
+        expect(4 * len(bounds))
+    pieces = client.scatter([list(listings[start:end]) for start, end in bounds])
+    [shared] = client.scatter([vocabulary], broadcast=True)
+    token = os.urandom(8).hex()  # names this build's analyzer in the workers' caches
+
+    def submit(function: Callable[..., Any], *args: Any) -> Future:
+        return client.submit(function, *args, pure=False)
+
+    counts = [submit(shingle_counts, piece, settings) for piece in pieces]
+    repeated = submit(repeated_keys, counts, settings.boilerplate_min_listings)
+    weighed = [submit(_weigh, piece, settings, shared, token, repeated) for piece in pieces]
+    stats = submit(statistics, [submit(vocabulary_of, w) for w in weighed], len(listings),
+                   settings, repeated)  # fmt: skip
+    placed = [submit(place, w, stats) for w in weighed]
+    stats = submit(with_floors, stats, [submit(norms_of, p) for p in placed], settings)
+    shards = [submit(shard, piece, w, p, stats)
+              for piece, w, p in zip(pieces, weighed, placed, strict=True)]  # fmt: skip
+    steps = [*counts, *weighed, *placed, *shards]
+    try:
+        for _ in as_completed(steps):
+            if progress:
+                progress(1)
+        merged: Statistics = stats.result()
+        made = client.gather(shards)
+    except KilledWorker as exc:
+        raise _killed(client, exc) from None
+    # Futures dropped here are released: the cluster forgets their results.
+    terms = TermTable(merged.terms)
+    segments = [
+        shard_index(listings[start:end], piece, merged, terms)
+        for (start, end), piece in zip(bounds, made, strict=True)
+    ]
+    index = Segments(segments, fitted=len(segments))
+    return save_index(index, settings, vocabulary, folder, replace_newer=replace_newer)
+
+
+def vocabulary_of(weighed: Any) -> tuple[list[str], np.ndarray]:
+    """Return ``shards.vocabulary(weighed)`` (a task of its own: only it travels)."""
+    return vocabulary(weighed)
+
+
+_ANALYZERS: dict[str, Analyzer] = {}
+_LOCK = threading.Lock()
+
+
+def _weigh(listings: Sequence[Listing], settings: Settings, words: SkillVocabulary | None,
+           token: str, repeated: np.ndarray) -> Any:  # fmt: skip
+    """``shards.weigh`` with one analyzer per build and worker process (its caches kept)."""
+    with _LOCK:
+        analyzer = _ANALYZERS.get(token)
+        if analyzer is None:
+            _ANALYZERS.clear()  # one build at a time is kept
+            analyzer = _ANALYZERS[token] = Analyzer(settings, words)
+    return weigh(listings, analyzer, repeated)
+
+
+# ------------------------------------------------------------------------------- matching
+
+
+def match_many(
+    index: str | Path,
+    resume_texts: Sequence[str],
+    client: Client,
+    top_k: int = 10,
+    *,
+    filters: Filters | None = None,
+    block: int = BLOCK,
+    trust: bool = False,
+) -> Generator[list[Match], None, None]:
+    """Yield each resume's matches against the saved index in ``index``, in input order.
+
+    The same ``Match`` lists as ``Matcher.load(index).match_many(resume_texts, top_k,
+    filters=filters)``, computed on the cluster: blocks of ``block`` resumes times the index's
+    shards (segments). ``index`` must be a path every worker can open. The client checks the
+    index first (all of it; ``trust``: its structure only). Raises ``ClusterError`` when
+    workers keep dying or the index changes during the job, ``IndexFormatError`` for a
+    damaged index, ``ValueError`` for ``top_k`` or ``block`` below 1.
+    """
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    if block < 1:
+        raise ValueError(f"block must be at least 1, got {block}")
+    where = str(Path(index).resolve())
+    saved = load_index(where, verify=not trust)
+    shards = len(saved.meta["segments"])
+    checksum = saved.checksum
+    blocks: list[Future] = []
+
+    def submit(function: Callable[..., Any], *args: Any) -> Future:
+        return client.submit(function, *args, pure=False)
+
+    for start in range(0, len(resume_texts), block):
+        texts = list(resume_texts[start : start + block])
+        queries = submit(_queries, where, checksum, Resumes(tuple(texts)))
+        tops = [submit(_shard_top, where, checksum, k, queries, top_k, filters)
+                for k in range(shards)]  # fmt: skip
+        blocks.append(submit(_merge, where, checksum, tops, top_k))
+    order = {future.key: i for i, future in enumerate(blocks)}
+    done: dict[int, list[list[Match]]] = {}
+    following = arrived = 0
+    try:
+        for future, result in as_completed(blocks, with_results=True):
+            arrived += 1
+            done[order[future.key]] = result
+            while following in done:
+                yield from done.pop(following)
+                following += 1
+    except KilledWorker as exc:
+        raise _killed(client, exc) from None
+    finally:  # a job stopped early: what is still queued is dropped, not run
+        if arrived < len(blocks):
+            client.cancel(blocks)
+
+
+def match_many_files(
+    resumes: Sequence[str | Path],
+    index: str | Path,
+    client: Client,
+    top_k: int = 10,
+    *,
+    filters: Filters | None = None,
+    trust: bool = False,
+    block: int = BLOCK,
+) -> Iterator[tuple[str, list[Match] | MatcherError]]:
+    """Yield (resume, its matches) for each resume file in input order, as blocks finish; a
+    resume that cannot be read gets its error in its place (``matcher.match_many_files``)."""
+    texts, failed = read_resumes(resumes)
+    ranked = match_many(index, list(texts.values()), client, top_k, filters=filters,
+                        trust=trust, block=block)  # fmt: skip
+    try:
+        for i, resume in enumerate(resumes):
+            yield str(resume), failed[i] if i in failed else next(ranked)
+    finally:
+        ranked.close()  # while the client is open
+
+
+def candidates_many(
+    index: str | Path,
+    listing_ids: Sequence[str],
+    resumes: Sequence[tuple[str, str]],
+    client: Client,
+    top_k: int = 10,
+    *,
+    block: int = BLOCK,
+    trust: bool = False,
+) -> dict[str, list[Candidate]]:
+    """Return, for each listing id, ``resumes`` (name, text) ranked for it, best first.
+
+    The same lists as ``Matcher.load(index).candidates(listing_id, resumes, top_k)`` for each
+    id (ties in the order given), computed as (block of resumes) x (shard) tasks: a block is
+    analysed once, each shard scores and explains it for its own listings among the asked.
+    Raises ``ListingFormatError`` for an id the index lacks; otherwise as ``match_many``.
+    """
+    if top_k < 1 or block < 1:
+        raise ValueError(f"top_k and block must be at least 1, got {top_k} and {block}")
+    where = str(Path(index).resolve())
+    saved = load_index(where, verify=not trust)
+    whole = saved.index
+    starts = whole.starts if isinstance(whole, Segments) else np.array([0, len(whole.listings)])
+    wanted: dict[int, list[int]] = {}  # shard -> local rows, in the order asked
+    for listing_id in dict.fromkeys(listing_ids):
+        row = _row_of(saved, listing_id)
+        k = int(np.searchsorted(starts, row, side="right")) - 1
+        wanted.setdefault(k, []).append(row - int(starts[k]))
+    checksum = saved.checksum
+    tasks = []
+    for start in range(0, len(resumes), block):
+        names = [name for name, _ in resumes[start : start + block]]
+        texts = [text for _, text in resumes[start : start + block]]
+        queries = client.submit(_queries, where, checksum, Resumes(tuple(texts)), pure=False)
+        for k, rows in wanted.items():
+            tasks.append(client.submit(_shard_candidates, where, checksum, k, rows, queries,
+                                       start, names, top_k, pure=False))  # fmt: skip
+    found: dict[str, list[tuple[float, int, Candidate]]] = {}
+    try:
+        for result in client.gather(tasks):
+            for listing_id, ranked in result:
+                found.setdefault(listing_id, []).extend(ranked)
+    except KilledWorker as exc:
+        raise _killed(client, exc) from None
+    out = {}
+    for listing_id in dict.fromkeys(listing_ids):
+        ranked = sorted(found.get(listing_id, []), key=lambda item: (-item[0], item[1]))
+        out[listing_id] = [dataclasses.replace(c, rank=rank)
+                           for rank, (_, _, c) in enumerate(ranked[:top_k], 1)]  # fmt: skip
+    return out
+
+
+def candidate_files(
+    listing_id: str,
+    resumes: Sequence[str | Path],
+    index: str | Path,
+    client: Client,
+    top_k: int = 10,
+    *,
+    trust: bool = False,
+) -> tuple[Listing, list[Candidate], list[MatcherError]]:
+    """Rank resume files for one listing of a saved index on the cluster: the listing, the
+    ranked resumes, and the errors of those that could not be read (as
+    ``matcher.candidate_files``)."""
+    texts, failed = read_resumes(resumes)
+    named = [(str(resumes[i]), text) for i, text in texts.items()]
+    ranked = candidates_many(index, [listing_id], named, client, top_k, trust=trust)
+    saved = load_index(index, verify=False)  # checked whole by candidates_many
+    listing = saved.index.listings[_row_of(saved, listing_id)]
+    return listing, ranked[listing_id], list(failed.values())
+
+
+def _row_of(saved: SavedIndex, listing_id: str) -> int:
+    """Return the first row of the listing ``listing_id``, found by its id's key."""
+    for row in np.flatnonzero(saved.id_keys == np.uint64(term_hash(listing_id))).tolist():
+        if saved.index.listings[row].id == listing_id:
+            return int(row)
+    raise ListingFormatError(listing_id, "no listing with this id")
+
+
+def _shard_candidates(
+    where: str,
+    checksum: str,
+    k: int,
+    rows: list[int],
+    queries: list[tuple[np.ndarray, np.ndarray]],
+    start: int,
+    names: list[str],
+    top_k: int,
+) -> list[tuple[str, list[tuple[float, int, Candidate]]]]:
+    """Return, for each of shard ``k``'s ``rows``, the block's best ``top_k`` resumes as
+    (score, position among all resumes, candidate), as ``Matcher.candidates`` scores them."""
+    matcher = _shard_matcher(where, checksum, k)
+    index = matcher.index_
+    out = []
+    for row in rows:
+        here = np.array([row])
+        ranked = [(float(values @ index.weights_at(here, columns)[:, 0]), i)
+                  for i, (columns, values) in enumerate(queries)]  # fmt: skip
+        ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
+        best = []
+        for score, i in ranked[:top_k]:
+            why = explain(index, row, *queries[i], kind_of=matcher._kind_of)
+            candidate = Candidate(0, score, names[i], why.matched, why.missing, why.terms,
+                                  why.parts, why.coverage)  # fmt: skip
+            best.append((score, start + i, candidate))
+        out.append((matcher.listings[row].id, best))
+    return out
+
+
+def _killed(client: Client, exc: KilledWorker) -> ClusterError:
+    return ClusterError(
+        client.scheduler.address if client.scheduler else "cluster",
+        f"workers kept dying while they ran the job ({exc}); nothing was written or left out: "
+        "run it again on a cluster with more memory per worker",
+    )
+
+
+# What each worker process keeps open: the saved index by (path, checksum).
+_OPEN: dict[tuple[str, str], SavedIndex] = {}
+_MATCHERS: dict[tuple[str, str, int], Matcher] = {}
+
+
+def _saved(where: str, checksum: str) -> SavedIndex:
+    with _LOCK:
+        saved = _OPEN.get((where, checksum))
+        if saved is None:
+            saved = load_index(where, verify=False)  # the client checked it whole
+            if saved.checksum != checksum:
+                raise ClusterError(where, "was replaced while the job ran; run it again")
+            _OPEN.clear()
+            _MATCHERS.clear()
+            _OPEN[(where, checksum)] = saved
+        return saved
+
+
+def _shard_matcher(where: str, checksum: str, k: int) -> Matcher:
+    """Return a matcher of shard ``k`` alone (its rows counted from 0), kept per process."""
+    saved = _saved(where, checksum)
+    with _LOCK:
+        matcher = _MATCHERS.get((where, checksum, k))
+        if matcher is None:
+            whole = saved.index
+            part = whole.segments[k] if isinstance(whole, Segments) else whole
+            matcher = Matcher._of(dataclasses.replace(saved, index=part))
+            _MATCHERS[(where, checksum, k)] = matcher
+        return matcher
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Resumes:
+    """Resume texts inside a task. Dask logs a failed task with its arguments' repr (a worker's
+    "Compute Failed"); resumes are personal data, so theirs names only how many there are."""
+
+    texts: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"<{len(self.texts)} resume texts>"
+
+
+def _queries(where: str, checksum: str, resumes: Resumes) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return each resume's query vector in the index's terms (``index.query_vector``)."""
+    matcher = _shard_matcher(where, checksum, 0)
+    analyzer = matcher._analyzer
+    return [query_vector(matcher.index_, analyzer.query_terms(text)) for text in resumes.texts]
+
+
+def _shard_top(
+    where: str,
+    checksum: str,
+    k: int,
+    queries: list[tuple[np.ndarray, np.ndarray]],
+    top_k: int,
+    filters: Filters | None,
+) -> list[list[tuple[float, int, Match]]]:
+    """Return, per query, shard ``k``'s best ``top_k`` as (score, row in the whole, match)."""
+    matcher = _shard_matcher(where, checksum, k)
+    saved = _saved(where, checksum)
+    whole = saved.index
+    start = int(whole.starts[k]) if isinstance(whole, Segments) else 0
+    passed = matcher.filter(filters)
+    allowed = None if passed is None else passed.keep
+    out = []
+    # As Matcher.match_many chunks: one sparse product per chunk of queries.
+    chunk = max(1, min(64, 4_000_000 // max(1, len(matcher.listings))))
+    for at in range(0, len(queries), chunk):
+        part = queries[at : at + chunk]
+        for (columns, values), scores in zip(part, batch_scores(matcher.index_, part),
+                                             strict=True):  # fmt: skip
+            rows = best_rows(scores, top_k, allowed)
+            matches = matcher._matches(rows, scores, columns, values)
+            # Most of a match's bytes are its listing's text, and most matches lose the merge:
+            # the listing travels on from the merge, which maps the index too.
+            out.append([(m.score, start + row, dataclasses.replace(m, listing=_ELIDED))
+                        for row, m in zip(rows, matches, strict=True)])  # fmt: skip
+    return out
+
+
+_ELIDED = Listing(id="", title="", description="")
+
+
+def _merge(
+    where: str, checksum: str, tops: list[list[list[tuple[float, int, Match]]]], top_k: int
+) -> list[list[Match]]:
+    """Return each query's best ``top_k`` over every shard's, best first, ties by row, each
+    with its listing."""
+    listings = _saved(where, checksum).index.listings
+    out = []
+    for found in zip(*tops, strict=True):
+        every = sorted((item for shard_top in found for item in shard_top),
+                       key=lambda item: (-item[0], item[1]))  # fmt: skip
+        out.append([dataclasses.replace(m, rank=rank, listing=listings[row])
+                    for rank, (_, row, m) in enumerate(every[:top_k], 1)])  # fmt: skip
+    return out
