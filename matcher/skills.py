@@ -13,9 +13,9 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import MatcherError
 from .models import ExtractedSkill
@@ -146,6 +146,18 @@ class Compiled(NamedTuple):
     longest_context: int  # the most tokens in a context phrase (at least 1)
 
 
+def _unpickled(
+    compiled: Compiled,
+    rows: tuple[dict[str, str], ...],
+    source: str,
+    attributions: tuple[str, ...],
+) -> SkillVocabulary:
+    """Return the vocabulary ``SkillVocabulary.__reduce__`` pickled."""
+    return SkillVocabulary.from_compiled(
+        compiled, partial(tuple, rows), source, attributions=attributions
+    )
+
+
 def tokens(text: str) -> list[re.Match[str]]:
     """Return the skill-matching tokens of ``text``."""
     return list(_TOKEN.finditer(text))
@@ -182,6 +194,15 @@ class SkillVocabulary:
         vocabulary = cls.__new__(cls)
         vocabulary._setup(compiled, source, attributions, rows)
         return vocabulary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (as Dask does between its processes) the compiled form and the rows only.
+
+        Never the caches that fill as texts are matched: another thread matching while Dask
+        pickles would change them under the pickler ("dictionary changed size during
+        iteration"), and the rows' maker may be a closure, which pickle refuses.
+        """
+        return (_unpickled, (self.compiled, self.rows, self.source, self.attributions))
 
     def _setup(
         self,

@@ -215,3 +215,35 @@ def test_extract_skills_refuses_bytes():
 def test_literacy_asked_of_a_candidate_is_not_teaching_it(text, expected):
     """A care listing's "numeracy and literacy" asks the candidate's own skills (trial, 2026-11)."""
     assert [hit.skill.name for hit in builtin_vocabulary().find(text)] == expected
+
+
+def test_a_vocabulary_pickles_as_its_compiled_form_while_it_is_in_use():
+    """Dask pickles task arguments between processes, while other tasks may be matching."""
+    import pickle
+    import threading
+
+    from .conftest import RESUMES
+
+    vocabulary = SkillVocabulary(builtin_vocabulary().rows, source="in memory")  # rows: a closure
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RESUMES.glob("*.txt"))]
+    before = pickle.dumps(vocabulary)
+    stop = threading.Event()
+
+    def match() -> None:
+        while not stop.is_set():
+            for text in texts:
+                vocabulary.find(text)
+
+    worker = threading.Thread(target=match)
+    worker.start()
+    try:
+        copies = [pickle.loads(pickle.dumps(vocabulary)) for _ in range(20)]
+    finally:
+        stop.set()
+        worker.join()
+    assert pickle.dumps(vocabulary) == before  # the caches filled by matching are not pickled
+    for copy in copies[:2]:
+        assert [[(h.skill.name, h.start, h.end) for h in copy.find(t)] for t in texts] == [
+            [(h.skill.name, h.start, h.end) for h in vocabulary.find(t)] for t in texts
+        ]
+        assert copy.rows == vocabulary.rows and copy.attributions == vocabulary.attributions
