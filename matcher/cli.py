@@ -282,7 +282,7 @@ def _cluster(address: str | None) -> Any:
         raise _fail(ClusterError("--dask", "needs Dask: pip install 'matcher[dask]'"))
     if address != _LOCAL and not _is_address(address or ""):
         raise _fail(ClusterError("--dask", f"'{address}' is not a scheduler address such as "
-                                 "tcp://host:8786"))  # fmt: skip
+                                 "tcp://host:8786 (nor a file or folder that exists)"))  # fmt: skip
     from . import distributed
 
     return distributed, distributed.cluster(None if address == _LOCAL else address)
@@ -385,11 +385,17 @@ class _Command(TyperCommand):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # ``--dask`` takes an address or nothing; click has no option of an optional value,
-        # so a bare one (last, or before anything not an address) is read as ``--dask=local``.
+        # so a bare one (last, before an option, or before a file or folder that exists) is
+        # read as ``--dask=local``. Anything else after it is the address, checked as one:
+        # a mistyped host must never quietly run the job on this machine.
         args = list(args)
         for at, arg in enumerate(args):
             following = args[at + 1] if at + 1 < len(args) else None
-            if arg == "--dask" and (following is None or not _is_address(following)):
+            if arg == "--dask" and (
+                following is None
+                or following.startswith("-")  # an option, or "-": standard input
+                or (not _is_address(following) and os.path.exists(following))
+            ):
                 args[at] = f"--dask={_LOCAL}"
         return super().parse_args(ctx, args)
 
@@ -583,7 +589,7 @@ def match_many(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     if dask is not None:
         if index is None:
-            raise _fail(_needs_index())
+            raise _needs_index()
         _match_many_dask(resumes, index, top, trust, filters, dask)
         return
     try:
@@ -598,9 +604,12 @@ def match_many(
     _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
 
 
-def _needs_index() -> ClusterError:
-    return ClusterError("--dask", "needs --index DIR: a saved index the workers can open "
-                        "(matcher index build ... --dask)")  # fmt: skip
+def _needs_index() -> typer.BadParameter:
+    """A usage error (exit 2): --dask needs a saved index the workers can open."""
+    return typer.BadParameter(
+        "needs --index DIR: a saved index the workers can open (matcher index build ... --dask)",
+        param_hint="--dask",
+    )
 
 
 def _match_many_dask(
@@ -727,7 +736,9 @@ def index_build(
             typer.echo(f"Indexed {plural(len(listing_set), 'listing')} into {out}", err=True)
         return
     if shards is not None:
-        raise _fail(ClusterError("--shards", "needs --dask: one machine builds one segment"))
+        raise typer.BadParameter(
+            "needs --dask: one machine builds one segment", param_hint="--shards"
+        )
     try:
         with _Bar(quiet) as bar:
             _, listing_set = index_files(

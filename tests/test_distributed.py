@@ -249,8 +249,10 @@ def test_cli_builds_and_matches_on_a_local_cluster(tmp_path):
         assert on_dask.exit_code == plain.exit_code == 1
         assert on_dask.stdout == plain.stdout and listing_id in plain.stdout
     no_index = runner.invoke(app, ["match-many", *resumes[:1], "--dask"])
-    assert no_index.exit_code == ExitCode.BAD_INPUT
-    assert no_index.stderr.startswith("Error: --dask: needs --index DIR")
+    assert no_index.exit_code == ExitCode.USAGE  # a wrong combination of options
+    assert "--dask: needs --index DIR" in no_index.stderr
+    no_dask = runner.invoke(app, ["index", "build", str(LISTINGS), "-o", "x", "--shards", "2"])
+    assert no_dask.exit_code == ExitCode.USAGE and "--shards: needs --dask" in no_dask.stderr
 
 
 @needs_dask
@@ -258,6 +260,8 @@ def test_cli_builds_and_matches_on_a_local_cluster(tmp_path):
     ("args", "message"),
     [
         (["--dask=nowhere"], "Error: --dask: 'nowhere' is not a scheduler address"),
+        # A bare host name is not read as a resume, nor the job run here instead (trial).
+        (["--dask", "localhost"], "Error: --dask: 'localhost' is not a scheduler address"),
         (["--dask", "tcp://127.0.0.1:9"], "Error: tcp://127.0.0.1:9: cannot reach the Dask sch"),
     ],
 )
