@@ -26,6 +26,7 @@ Resume texts travel to the workers inside tasks: task keys are random, never der
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -104,6 +105,10 @@ def cluster(address: str | None = None, *, processes: bool = True) -> Iterator[C
     client = connect(address, processes=processes)
     try:
         yield client
+    except KeyboardInterrupt:
+        # Stopped by the user: the tasks Dask then cancels are not worth a warning each.
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        raise
     finally:
         local = client.cluster if address is None else None
         client.close()
