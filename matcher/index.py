@@ -390,17 +390,14 @@ def _collect(
         for joined, weights, skills in chunk:
             terms = joined.split("\x00") if joined else []
             if grow is not None:  # building: every term gets a column as it comes
-                numbered: list[int | None] = [grow.setdefault(t, len(grow)) for t in terms]
-            else:
+                out.indices.extend([grow.setdefault(t, len(grow)) for t in terms])
+                out.data.frombytes(weights.tobytes())
+            else:  # a segment: terms the index lacks are left out
                 assert lookup is not None
                 numbered = [lookup(t) for t in terms]
-            if None in numbered:
-                keep = [c is not None for c in numbered]
+                keep = np.array([c is not None for c in numbered], dtype=bool)
                 out.indices.extend([c for c in numbered if c is not None])
-                out.data.frombytes(weights[np.array(keep, dtype=bool)].tobytes())
-            else:
-                out.indices.extend(numbered)  # type: ignore[arg-type]
-                out.data.frombytes(weights.tobytes())
+                out.data.frombytes(weights[keep].tobytes())
             out.indptr.append(len(out.indices))
             for skill, is_required in skills:
                 key = SKILL_PREFIX + skill
