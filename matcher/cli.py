@@ -733,7 +733,7 @@ def index_build(
         except MatcherError as exc:
             raise _fail(exc) from None
         if not quiet:
-            typer.echo(f"Indexed {plural(len(listing_set), 'listing')} into {out}", err=True)
+            typer.echo(_indexed(listing_set, out), err=True)
         return
     if shards is not None:
         raise typer.BadParameter(
@@ -748,7 +748,14 @@ def index_build(
     except MatcherError as exc:
         raise _fail(exc) from None
     if not quiet:
-        typer.echo(f"Indexed {plural(len(listing_set), 'listing')} into {out}", err=True)
+        typer.echo(_indexed(listing_set, out), err=True)
+
+
+def _indexed(listing_set: Any, out: Path) -> str:
+    """Say what a build indexed, and how many duplicate texts it merged."""
+    said = f"Indexed {plural(len(listing_set), 'listing')} into {out}"
+    dropped = listing_set.duplicates_dropped
+    return said + (f"; {plural(dropped, 'duplicate')} merged" if dropped else "")
 
 
 @index_app.command("add", cls=_Command)

@@ -75,3 +75,9 @@ def test_many_listings_without_an_index_say_how_to_save_the_work(capsys):
 def test_bundled_listings_are_not_enough_to_hint():
     result = run("match", str(resume_path("ml_scientist")), str(LISTINGS), "-n", "1")
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_index_build_says_how_many_duplicates_it_merged(tmp_path):
+    built = run("index", "build", str(LISTINGS), "-o", str(tmp_path / "all.index"))
+    assert built.exit_code == 0
+    assert built.stderr == f"Indexed 19 listings into {tmp_path / 'all.index'}; 1 duplicate merged\n"
