@@ -35,7 +35,7 @@ from .analyse import (
     term_part,
 )
 from .filters import FACTS, listing_facts
-from .models import UNTITLED, LazyListings, Listing
+from .models import UNTITLED, LazyListings, Listing, Settings
 
 _T = TypeVar("_T")
 
@@ -623,12 +623,8 @@ def _assemble(
     idf = smoothed_idf(n, df)
     weights = tf * idf[cols]
     row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
-    pivots = np.array([settings.skill_pivot, 0.0, 0.0])
-    medians = _median_norms(row_of, parts[cols], weights, n)
-    # The resume's words make both its title and words parts: both are floored at a typical
-    # listing's word mass, so that a resume of a few words cannot reach a full cosine.
-    query_floors = settings.query_pivot * medians[[0, 2, 2]]
-    listing_floors = pivots * medians
+    norms = part_norms(row_of, parts[cols], weights, n)
+    query_floors, listing_floors = pivot_floors(settings, norms)
     weights *= _part_scale(row_of, parts[cols], weights, part_weights, n, listing_floors)
     postings_ptr, rows, ordered = _postings(v, cols, row_of, weights)
     asked = np.frombuffer(collected.asked, dtype=np.int32)
@@ -686,13 +682,26 @@ def smoothed_idf(n: int, df: np.ndarray) -> np.ndarray:
     return np.log((1.0 + n) / (1.0 + df)) + 1.0
 
 
-def _median_norms(groups: np.ndarray, parts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Return, per part, the median L2 norm of the listings' non-empty blocks of that part."""
+def part_norms(groups: np.ndarray, parts: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Return each listing's L2 norm per part, shape (n, 3): ``groups`` (< ``n``) and ``parts``
+    say where each of ``values`` belongs (summed in their order)."""
     block = groups.astype(np.int64) * 3 + parts
-    norms = np.sqrt(np.bincount(block, weights=values * values, minlength=n * 3)).reshape(n, 3)
-    return np.array(
+    return np.sqrt(np.bincount(block, weights=values * values, minlength=n * 3)).reshape(n, 3)
+
+
+def pivot_floors(settings: Settings, norms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (query, listing) floors of the parts from every listing's ``part_norms``.
+
+    A floor is a pivot times the median norm of the listings' non-empty blocks of that part
+    (see ``_part_scale``). The resume's words make both its title and words parts: both are
+    floored at a typical listing's word mass, so that a resume of a few words cannot reach a
+    full cosine.
+    """
+    medians = np.array(
         [float(np.median(c[c > 0])) if (c > 0).any() else 0.0 for c in norms.T], dtype=np.float64
     )
+    pivots = np.array([settings.skill_pivot, 0.0, 0.0])
+    return settings.query_pivot * medians[[0, 2, 2]], pivots * medians
 
 
 def _part_scale(

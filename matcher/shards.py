@@ -36,6 +36,8 @@ from .index import (
     _postings,
     _sorted_asked,
     _tf,
+    part_norms,
+    pivot_floors,
     smoothed_idf,
 )
 from .models import UNTITLED, Listing, Settings
@@ -215,9 +217,7 @@ def place(weighed: Weighed, stats: Statistics) -> Placed:
     row_ptr = np.frombuffer(collected.indptr, dtype=np.int64)
     n = len(row_ptr) - 1
     row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
-    # As index._median_norms sums them: per (listing, part) block, in the listing's order.
-    block = row_of.astype(np.int64) * 3 + stats.parts[cols]
-    norms = np.sqrt(np.bincount(block, weights=weights * weights, minlength=n * 3)).reshape(n, 3)
+    norms = part_norms(row_of, stats.parts[cols], weights, n)
     asked = np.frombuffer(collected.asked, dtype=np.int32)
     return Placed(cols, weights, row_of, renumber[asked] if len(renumber) else asked, norms)
 
@@ -231,15 +231,8 @@ def with_floors(stats: Statistics, norms: Iterable[np.ndarray], settings: Settin
     """Return ``stats`` with the pivot floors: ``settings``' pivots times the median of the
     listings' non-zero part norms over every partition's ``norms``, as ``build_index`` sets them."""
     every = np.concatenate([np.zeros((0, 3)), *norms])
-    medians = np.array(
-        [float(np.median(c[c > 0])) if (c > 0).any() else 0.0 for c in every.T], dtype=np.float64
-    )
-    pivots = np.array([settings.skill_pivot, 0.0, 0.0])
-    return stats._replace(
-        # The resume's words make both its title and words parts (see index._assemble).
-        query_floors=settings.query_pivot * medians[[0, 2, 2]],
-        listing_floors=pivots * medians,
-    )
+    query_floors, listing_floors = pivot_floors(settings, every)
+    return stats._replace(query_floors=query_floors, listing_floors=listing_floors)
 
 
 # ------------------------------------------------------------------------------- 4. shards
