@@ -11,7 +11,7 @@ folder) for the next run: building 100k listings takes minutes. Then, in one run
 --resumes resumes x the index:
 
 - ``Matcher.load(DIR).match_many(texts)`` in this process (the one-machine reference);
-- ``matcher.distributed.match_many`` on local clusters: 1 worker process (1 thread), 2 worker
+- ``matcher.engines.dask.match_many`` on local clusters: 1 worker process (1 thread), 2 worker
   processes (1 thread each), 1 worker process of 2 threads, 2 workers as threads of this process.
 
 Each cluster first runs one block, so that its workers have mapped the index and parsed the
@@ -68,8 +68,8 @@ def build(folder: Path, listings: int, shards: int, seed: int) -> str:
         return f"reused {folder}"
     from distributed import Client, LocalCluster
 
-    from matcher.distributed import build_sharded
-    from matcher.taxonomy import load_vocabulary
+    from matcher.engines.dask import build_sharded
+    from matcher.skills.taxonomy import load_vocabulary
 
     start = time.perf_counter()
     made = corpus(listings, seed)
@@ -116,7 +116,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from matcher import Matcher
-    from matcher.distributed import match_many
+    from matcher.engines.dask import match_many
 
     folder = args.keep or Path(tempfile.gettempdir()) / f"matcher-bench-dask-{args.listings}"
     print(build(folder, args.listings, args.shards, args.seed), flush=True)

@@ -68,7 +68,7 @@ def tile_index(index: Any, copies: int) -> Any:
     """Return ``index`` with its listings repeated ``copies`` times (ids suffixed ``~k``)."""
     from dataclasses import replace
 
-    from matcher.index import smoothed_idf
+    from matcher.index.model import smoothed_idf
 
     n = len(index.listings)
     lengths = np.diff(index.indptr)
@@ -106,7 +106,7 @@ def matcher_prepare(workdir: Path, copies: int) -> Path:
     """Return the folder of the tiled matcher index, building and saving it when absent."""
     sys.path.insert(0, str(ROOT))
     from matcher import Listing, Matcher
-    from matcher.store import save_index
+    from matcher.index.store.store import save_index
 
     tiled = workdir / f"matcher_x{copies}"
     if tiled.exists():
@@ -129,9 +129,9 @@ def matcher_prepare(workdir: Path, copies: int) -> Path:
 def matcher_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from matcher import Matcher
-    from matcher.explain import explain_all
-    from matcher.index import query_vector
-    from matcher.score import cosine_scores, top_k
+    from matcher.index.model import query_vector
+    from matcher.search.explain import explain_all
+    from matcher.search.kernels import cosine_scores, top_k
 
     folder = matcher_prepare(workdir, copies)
     matcher = Matcher.load(folder, verify=False)

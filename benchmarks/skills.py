@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from matcher import SkillVocabulary, builtin_vocabulary, extract_skills
-from matcher.taxonomy import builtin_rows, esco_rows, merge_rows, onet_rows
+from matcher.skills.taxonomy import builtin_rows, esco_rows, merge_rows, onet_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

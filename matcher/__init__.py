@@ -25,7 +25,8 @@ if TYPE_CHECKING:
         TermContribution,
     )
     from .read import load_listings, read_resume
-    from .skills import (
+    from .skills.taxonomy import import_taxonomy, load_vocabulary
+    from .skills.vocabulary import (
         ExtractedSkill,
         Skill,
         SkillHit,
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
         builtin_vocabulary,
         extract_skills,
     )
-    from .taxonomy import import_taxonomy, load_vocabulary
 
 # Each public name, and the module that defines it.
 _WHERE = {
@@ -55,14 +55,14 @@ _WHERE = {
     "TermContribution": "models",
     "load_listings": "read",
     "read_resume": "read",
-    "ExtractedSkill": "skills",
-    "Skill": "skills",
-    "SkillHit": "skills",
-    "SkillVocabulary": "skills",
-    "builtin_vocabulary": "skills",
-    "extract_skills": "skills",
-    "import_taxonomy": "taxonomy",
-    "load_vocabulary": "taxonomy",
+    "ExtractedSkill": "skills.vocabulary",
+    "Skill": "skills.vocabulary",
+    "SkillHit": "skills.vocabulary",
+    "SkillVocabulary": "skills.vocabulary",
+    "builtin_vocabulary": "skills.vocabulary",
+    "extract_skills": "skills.vocabulary",
+    "import_taxonomy": "skills.taxonomy",
+    "load_vocabulary": "skills.taxonomy",
 }
 
 __all__ = [

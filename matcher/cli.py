@@ -274,7 +274,7 @@ def _is_address(text: str) -> bool:
 
 
 def _cluster(address: str | None) -> Any:
-    """Return the ``matcher.distributed`` module and a context yielding a client, or fail
+    """Return the ``matcher.engines.dask`` module and a context yielding a client, or fail
     with one line when the extra is missing or ADDRESS is not an address."""
     import importlib.util
 
@@ -283,7 +283,7 @@ def _cluster(address: str | None) -> Any:
     if address != _LOCAL and not _is_address(address or ""):
         raise _fail(ClusterError("--dask", f"'{address}' is not a scheduler address such as "
                                  "tcp://host:8786 (nor a file or folder that exists)"))  # fmt: skip
-    from . import distributed
+    from .engines import dask as distributed
 
     return distributed, distributed.cluster(None if address == _LOCAL else address)
 
@@ -832,7 +832,7 @@ def index_verify(
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
     try:
-        from .store import verify_index
+        from .index.store.store import verify_index
 
         info = verify_index(folder)
     except MatcherError as exc:
@@ -852,7 +852,7 @@ def index_info_command(
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
     try:
-        from .store import index_info
+        from .index.store.store import index_info
 
         info = index_info(folder)
     except MatcherError as exc:
@@ -1022,7 +1022,7 @@ def skills_import(
     ] = None,
 ) -> None:
     """Import a taxonomy as a skill vocabulary used by every later run."""
-    from .taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
+    from .skills.taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
 
     try:
         stored = import_taxonomy(source.value, path, name)
@@ -1041,8 +1041,8 @@ def skills_import(
 @skills_app.command("list", cls=_Command)
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
-    from .skills import builtin_vocabulary
-    from .taxonomy import stored_vocabularies
+    from .skills.taxonomy import stored_vocabularies
+    from .skills.vocabulary import builtin_vocabulary
 
     typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
     for name, meta in stored_vocabularies().items():
@@ -1057,7 +1057,7 @@ def skills_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
 ) -> None:
     """Delete an imported vocabulary."""
-    from .taxonomy import remove_vocabulary
+    from .skills.taxonomy import remove_vocabulary
 
     try:
         remove_vocabulary(name)

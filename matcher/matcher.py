@@ -11,11 +11,19 @@ from typing import Any
 import numpy as np
 
 from . import read as _readers  # listing readers imported on first use: see read/__init__
-from .analyse import SKILL_PREFIX, Analyzer, term_text
+from .analyse.analyzer import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
-from .explain import explain, explain_all, skill_gains
 from .filters import FilterResult, Filters
-from .index import AnyIndex, build_index, build_segment, forked_pool, query_vector
+from .index.model import AnyIndex, build_index, build_segment, forked_pool, query_vector
+from .index.store.store import (
+    SavedIndex,
+    append_segment,
+    check_replaceable,
+    fitted_segments,
+    load_index,
+    save_index,
+    term_hash,
+)
 from .models import (
     AddResult,
     Candidate,
@@ -31,18 +39,10 @@ from .models import (
 )
 from .read.pages import may_be_page
 from .read.resumes import ResumeText, read_resume_text
-from .score import batch_scores, cosine_scores
-from .score import top_k as best_rows
-from .skills import SkillVocabulary, extract_skills
-from .store import (
-    SavedIndex,
-    append_segment,
-    check_replaceable,
-    fitted_segments,
-    load_index,
-    save_index,
-    term_hash,
-)
+from .search.explain import explain, explain_all, skill_gains
+from .search.kernels import batch_scores, cosine_scores
+from .search.kernels import top_k as best_rows
+from .skills.vocabulary import SkillVocabulary, extract_skills
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
 # ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.
@@ -576,7 +576,7 @@ def optimize_index(
 
     The result is what building from all the index's listings at once gives. A sharded index
     with nothing added is left as it is (its statistics are fitted on every listing); one with
-    listings added becomes one segment (rebuild it with ``matcher.distributed`` to keep
+    listings added becomes one segment (rebuild it with ``matcher.engines.dask`` to keep
     shards). The index is fully verified first, and the write is refused if another one
     replaced it meanwhile. Raises ``IndexFormatError``.
     """
@@ -738,6 +738,6 @@ def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> 
 def _vocabulary(choice: VocabularyChoice) -> SkillVocabulary:
     if isinstance(choice, SkillVocabulary):
         return choice
-    from .taxonomy import load_vocabulary  # imported here: a saved index brings its own
+    from .skills.taxonomy import load_vocabulary  # imported here: a saved index brings its own
 
     return load_vocabulary(list(choice or ()))

@@ -367,7 +367,7 @@ def reseal(folder: Path) -> None:
             if isinstance(entry, dict) and path.is_file():
                 entry["bytes"] = path.stat().st_size
                 entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        import matcher.store as store
+        import matcher.index.store.store as store
 
         if hasattr(store, "_meta_checksum"):
             meta["checksum"] = store._meta_checksum(meta)
@@ -419,7 +419,7 @@ class ImporterTarget(Target):
         self.sample = esco_sample() if source == "esco" else onet_sample()
 
     def run(self, rng: random.Random) -> None:
-        from matcher.taxonomy import import_taxonomy
+        from matcher.skills.taxonomy import import_taxonomy
 
         path = self.scratch / f"{self.source}.csv"
         path.write_bytes(mutate_csv(self.sample, rng))

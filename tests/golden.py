@@ -117,9 +117,9 @@ def _whole(work: Path) -> str:
 
 def _sharded(work: Path) -> str:
     from matcher import Settings, builtin_vocabulary, load_listings
-    from matcher.analyse import Analyzer
-    from matcher.shards import build_shards
-    from matcher.store import save_index
+    from matcher.analyse.analyzer import Analyzer
+    from matcher.index.build import build_shards
+    from matcher.index.store.store import save_index
 
     settings, vocabulary = Settings(), builtin_vocabulary()
     with _in(ROOT):

@@ -42,7 +42,7 @@ TINY_VOCABULARY = "name,kind,category,aliases,ambiguous,context\npython,tool,lan
 # writing the arrays is slowed as well.
 PRELUDE = """
 import sys, time
-import matcher.index as ix
+import matcher.index.model as ix
 ix.PARALLEL_MIN, ix._CHUNK = 0, 5
 weigh, shingle = ix._weigh_chunk, ix._shingle_chunk
 def slow_weigh(start, end):  # named: tasks reach the workers pickled by name
@@ -221,7 +221,7 @@ def race(seconds: float, workdir: Path, seed: int = 0) -> RaceReport:
     """Two writers rebuild the index while this process loads and queries it."""
     from matcher import Matcher, load_listings, read_resume
     from matcher.errors import MatcherError
-    from matcher.skills import SkillVocabulary
+    from matcher.skills.vocabulary import SkillVocabulary
 
     rng = random.Random(seed)
     folder = workdir / "race.index"

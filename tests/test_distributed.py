@@ -12,14 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import Matcher, load_listings, read_resume
-from matcher.analyse import Analyzer
+from matcher.analyse.analyzer import Analyzer
 from matcher.cli import ExitCode, app
 from matcher.errors import ClusterError, ListingFormatError, MatcherError
 from matcher.filters import Filters
-from matcher.index import TermTable, build_index
+from matcher.index.model import TermTable, build_index
+from matcher.index.store.store import load_index
 from matcher.models import Listing, Settings
-from matcher.store import load_index
-from matcher.taxonomy import load_vocabulary
+from matcher.skills.taxonomy import load_vocabulary
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_shards import NHS, assert_same_rows
@@ -58,7 +58,7 @@ def listings():
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory, client, listings, vocabulary):
-    from matcher.distributed import build_sharded
+    from matcher.engines.dask import build_sharded
 
     folder = tmp_path_factory.mktemp("dask") / "jobs.index"
     build_sharded(listings, folder, client, partitions=3, vocabulary=vocabulary)
@@ -85,7 +85,7 @@ def test_sharded_build_on_the_cluster_equals_the_single_build_on_real_postings(
 ):
     if not NHS.is_file():
         pytest.skip(f"{NHS} is not beside this checkout")
-    from matcher.distributed import build_sharded
+    from matcher.engines.dask import build_sharded
 
     first = tmp_path / "nhs_700.jsonl"
     with NHS.open(encoding="utf-8") as lines:
@@ -103,7 +103,7 @@ def _resumes(listings) -> list[str]:
 @needs_dask
 @pytest.mark.parametrize("block", [1, 5, 64])
 def test_match_many_on_the_cluster_equals_match_many(sharded, client, listings, block):
-    from matcher.distributed import match_many
+    from matcher.engines.dask import match_many
 
     texts = _resumes(listings)
     got = list(match_many(sharded, texts, client, 7, block=block))
@@ -123,7 +123,7 @@ def test_match_many_on_the_cluster_equals_match_many(sharded, client, listings, 
 
 @needs_dask
 def test_filters_apply_on_every_shard(sharded, client, listings):
-    from matcher.distributed import match_many
+    from matcher.engines.dask import match_many
 
     texts = _resumes(listings)
     where = Filters(workplace="remote", unknown="keep")
@@ -133,7 +133,7 @@ def test_filters_apply_on_every_shard(sharded, client, listings):
 
 @needs_dask
 def test_ties_across_shards_are_broken_by_row_as_on_one_machine(client, vocabulary, tmp_path):
-    from matcher.distributed import build_sharded, match_many
+    from matcher.engines.dask import build_sharded, match_many
 
     text = "Senior data engineer: Python, SQL, Spark and Airflow pipelines on AWS."
     same = [Listing(id=f"copy-{i}", title="Data engineer", description=text) for i in range(6)]
@@ -148,7 +148,7 @@ def test_ties_across_shards_are_broken_by_row_as_on_one_machine(client, vocabula
 
 @needs_dask
 def test_candidates_for_many_listings_equal_candidates_for_each(sharded, client, listings):
-    from matcher.distributed import candidates_many
+    from matcher.engines.dask import candidates_many
 
     resumes = [(f"resume-{i}", text) for i, text in enumerate(_resumes(listings))]
     resumes.append(("a copy of resume-0", resumes[0][1]))  # a tie: kept in the order given
@@ -167,7 +167,7 @@ def test_a_worker_killed_mid_run_loses_no_rows(sharded, listings):
     """Two worker processes; one is killed after the first result: its tasks run again."""
     from distributed import Client, LocalCluster
 
-    from matcher.distributed import match_many
+    from matcher.engines.dask import match_many
 
     texts = _resumes(listings) * 8  # 128 blocks of one: tasks are still running at the kill
     expected = Matcher.load(sharded).match_many(texts, top_k=5)
@@ -190,7 +190,7 @@ def test_workers_that_keep_dying_fail_the_job_with_one_clear_error(sharded, list
     import dask
     from distributed import Client, LocalCluster
 
-    from matcher.distributed import match_many
+    from matcher.engines.dask import match_many
 
     texts = _resumes(listings) * 8  # 128 blocks of one: tasks are still running at the kill
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
@@ -209,7 +209,7 @@ def test_workers_that_keep_dying_fail_the_job_with_one_clear_error(sharded, list
 @needs_dask
 def test_a_failed_task_logs_no_resume_text(sharded, client, caplog, tmp_path):
     """Dask logs a failed task with its arguments: resumes must not be among them."""
-    from matcher.distributed import Resumes, _queries
+    from matcher.engines.dask import Resumes, _queries
 
     secret = "Jane Q. Candidate, 12 Private Road, diagnosed with"
     future = client.submit(_queries, str(tmp_path / "gone"), "0" * 64, Resumes((secret,)),

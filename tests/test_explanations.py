@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from matcher import Listing, Matcher, Settings, read_resume
-from matcher.analyse import SKILL_PREFIX, Analyzer, _lead_cut, _singular, term_text
-from matcher.index import query_vector
+from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, _lead_cut, _singular, term_text
+from matcher.index.model import query_vector
 from matcher.models import UNTITLED
-from matcher.score import cosine_scores
+from matcher.search.kernels import cosine_scores
 
 from .conftest import PROFILES, resume_path
 
@@ -148,7 +148,7 @@ def test_a_unit_name_in_capitals_is_not_a_skill():
 
 
 def test_imported_codes_need_context_and_roman_numerals_go():
-    from matcher.taxonomy import _sort_forms
+    from matcher.skills.taxonomy import _sort_forms
 
     sure, ambiguous = _sort_forms(["III", "Surface III", "ES", "NAV", "Microsoft Excel"])
     assert sure == ["Surface III", "Microsoft Excel"] and ambiguous == ["ES", "NAV"]

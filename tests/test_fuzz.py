@@ -55,7 +55,7 @@ def test_mutated_inputs_give_matcher_errors_only(made, name, monkeypatch, data_d
 
 def test_the_harness_finds_crashes(made, monkeypatch):
     """The harness itself can fail: a target that raises a foreign exception is counted."""
-    import matcher.taxonomy as taxonomy
+    import matcher.skills.taxonomy as taxonomy
 
     def broken(records):
         raise AttributeError("'NoneType' object has no attribute 'split'")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from matcher import Listing, Matcher, read_resume
-from matcher.analyse import SKILL_PREFIX
-from matcher.index import query_vector
+from matcher.analyse.analyzer import SKILL_PREFIX
+from matcher.index.model import query_vector
 from matcher.matcher import gap_files
-from matcher.score import cosine_scores
+from matcher.search.kernels import cosine_scores
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import Listing, Matcher, score
-from matcher.explain import explain, explain_all
-from matcher.index import query_vector
+from matcher import Listing, Matcher
+from matcher.index.model import query_vector
+from matcher.search import kernels as score
+from matcher.search.explain import explain, explain_all
 
 from .conftest import SHARED
 from .test_score_kernels import _reference_weights_at

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher import analyse, skills
-from matcher.analyse import (
+from matcher.analyse import analyzer as analyse
+from matcher.analyse.analyzer import (
     _AFTER_HEADING,
     _CAPITALS_RUN,
     _COLON_AFTER,
@@ -35,8 +35,9 @@ from matcher.analyse import (
     repeated_shingles,
     sentences,
 )
-from matcher.index import Index, _assemble, _Collected, build_index
+from matcher.index.model import Index, _assemble, _Collected, build_index
 from matcher.models import UNTITLED, Listing, Settings
+from matcher.skills import vocabulary as skills
 
 from .conftest import SHARED
 

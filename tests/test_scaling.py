@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from matcher.analyse import Analyzer, _headings, sentences
+from matcher.analyse.analyzer import Analyzer, _headings, sentences
 from matcher.models import Settings
 from matcher.read import guess_title
-from matcher.skills import builtin_vocabulary
+from matcher.skills.vocabulary import builtin_vocabulary
 
 from .conftest import SHARED, resume_path
 

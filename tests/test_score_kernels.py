@@ -12,9 +12,10 @@ import json
 import numpy as np
 import pytest
 
-from matcher import Matcher, score
+from matcher import Matcher
 from matcher.errors import MatcherError
-from matcher.index import Index, query_vector
+from matcher.index.model import Index, query_vector
+from matcher.search import kernels as score
 
 from .conftest import RESUMES, SHARED
 
@@ -134,7 +135,7 @@ def test_weights_at_gives_todays_weights(default_matcher):
 @pytest.mark.parametrize("block", [1, 3, 7])
 def test_compiled_kernel_in_small_blocks_is_todays(default_matcher, block):
     kernel = pytest.importorskip(
-        "matcher._kernel", reason="numba (the 'fast' extra) is not installed"
+        "matcher.search.numba_kernel", reason="numba (the 'fast' extra) is not installed"
     )
     index = default_matcher.index_
     n = len(index.listings)
@@ -151,7 +152,7 @@ def test_compiled_kernel_in_small_blocks_is_todays(default_matcher, block):
 @pytest.mark.parametrize("row", [-3, 10_000])
 def test_compiled_kernel_in_blocks_finds_rows_outside(default_matcher, row):
     kernel = pytest.importorskip(
-        "matcher._kernel", reason="numba (the 'fast' extra) is not installed"
+        "matcher.search.numba_kernel", reason="numba (the 'fast' extra) is not installed"
     )
     index = default_matcher.index_
     rows = index.rows.copy()

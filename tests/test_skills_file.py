@@ -11,16 +11,16 @@ import pytest
 
 from matcher import Matcher, load_listings, read_resume
 from matcher.errors import IndexFormatError
-from matcher.skills import SkillVocabulary, builtin_vocabulary
-from matcher.skills_file import (
+from matcher.index.store.store import _meta_checksum
+from matcher.skills.compiled import (
     CompiledVocabularyError,
     StaleCompiledVocabulary,
     compiled_bytes,
     csv_sha256,
     read_compiled,
 )
-from matcher.store import _meta_checksum
-from matcher.taxonomy import builtin_rows, compiled_dir, load_vocabulary
+from matcher.skills.taxonomy import builtin_rows, compiled_dir, load_vocabulary
+from matcher.skills.vocabulary import SkillVocabulary, builtin_vocabulary
 
 from .conftest import LISTINGS, PROFILES, RESUMES, resume_path
 

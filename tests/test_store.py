@@ -12,8 +12,8 @@ import pytest
 
 from matcher import Matcher, load_listings, read_resume
 from matcher.errors import MatcherError
+from matcher.index.store.store import VERSION
 from matcher.matcher import add_files, index_files
-from matcher.store import VERSION
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run
@@ -59,7 +59,7 @@ _HEAVY = (
     # matcher's own modules a query does not run: listing readers, taxonomy imports, the
     # other formats' renderers; and what only an index build or a PDF needs.
     "matcher.read.listings", "matcher.read.docx", "matcher.read.markup", "matcher.read.titles",
-    "matcher.read.tables", "matcher.read.quiet", "matcher.taxonomy", "matcher.render.csv",
+    "matcher.read.tables", "matcher.read.quiet", "matcher.skills.taxonomy", "matcher.render.csv",
     "matcher.render.html", "matcher.render.markdown", "multiprocessing", "importlib.resources",
     "html.parser",
 )  # fmt: skip
@@ -177,7 +177,7 @@ def _reseal(folder, name):
     """Update meta.json's size and checksums for ``name``, as a careful tamperer would."""
     import hashlib
 
-    from matcher.store import _meta_checksum
+    from matcher.index.store.store import _meta_checksum
 
     meta = json.loads((folder / "meta.json").read_text())
     meta["files"][name]["bytes"] = (folder / name).stat().st_size
@@ -271,9 +271,9 @@ def test_cli_index_errors(tmp_path):
 
 
 def test_building_on_several_processes_gives_the_same_index(monkeypatch, fixture_listings):
-    import matcher.index as index_module
+    import matcher.index.model as index_module
     from matcher import Settings
-    from matcher.analyse import Analyzer
+    from matcher.analyse.analyzer import Analyzer
 
     monkeypatch.setattr(index_module, "_CHUNK", 3)
     analyzer = Analyzer(Settings())
@@ -385,7 +385,7 @@ def test_a_loaded_index_keeps_its_vocabulary_when_the_folder_is_rebuilt(tmp_path
 
 
 def test_add_refuses_when_another_write_replaced_the_index_meanwhile(tmp_path, default_matcher):
-    from matcher.store import save_index
+    from matcher.index.store.store import save_index
 
     folder = tmp_path / "jobs.index"
     index_files([SEED_PAGES[0]], folder)

@@ -9,8 +9,7 @@ import pytest
 
 from matcher import Listing, Matcher, import_taxonomy, load_vocabulary, match_files
 from matcher.errors import MatcherError
-from matcher.skills import builtin_vocabulary, extract_skills, tokens
-from matcher.taxonomy import (
+from matcher.skills.taxonomy import (
     ATTRIBUTIONS,
     esco_rows,
     merge_rows,
@@ -19,6 +18,7 @@ from matcher.taxonomy import (
     stored_vocabularies,
     vocabularies_dir,
 )
+from matcher.skills.vocabulary import builtin_vocabulary, extract_skills, tokens
 
 from .conftest import SHARED, resume_path
 

@@ -49,7 +49,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 @lru_cache(maxsize=1)
 def _vocabulary_words() -> frozenset[str]:
     # Lazy: the vocabulary is compiled only when a hyphenated line end needs it.
-    from ..skills import builtin_vocabulary
+    from ..skills.vocabulary import builtin_vocabulary
 
     words: set[str] = set()
     for row in builtin_vocabulary().rows:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from ..errors import MatcherError
+from ..index.store.store import IndexInfo
 from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
-from ..store import IndexInfo
 from . import json as _json
 from .data import (
     coverage_text,

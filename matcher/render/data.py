@@ -10,6 +10,7 @@ import dataclasses
 from typing import Any
 
 from ..errors import MatcherError
+from ..index.store.store import IndexInfo
 from ..models import (
     Candidate,
     GapReport,
@@ -19,7 +20,6 @@ from ..models import (
     SkillsDocument,
     SkillsReport,
 )
-from ..store import IndexInfo
 
 SHOWN_SKILLS = 5
 SHOWN_MISSING = 5

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from ..errors import MatcherError
+from ..index.store.store import IndexInfo
 from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
-from ..store import IndexInfo
 from .data import (
     candidates_to_dict,
     gaps_to_dict,

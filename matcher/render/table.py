@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
+from ..index.store.store import IndexInfo
 from ..models import Candidate, GapReport, Listing, MatchReport, SkillsReport
-from ..store import IndexInfo
 from .data import (
     CANDIDATES_HEADER,
     CAPTION,

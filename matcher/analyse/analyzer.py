@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from .models import Settings
-from .skills import SkillVocabulary, builtin_vocabulary
+from ..models import Settings
+from ..skills.vocabulary import SkillVocabulary, builtin_vocabulary
 
 # scikit-learn's default token_pattern, so that plain settings reproduce TfidfVectorizer.
 _WORD = re.compile(r"(?u)\b\w\w+\b")

@@ -17,8 +17,8 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import MatcherError
-from .models import ExtractedSkill
+from ..errors import MatcherError
+from ..models import ExtractedSkill
 
 KINDS = ("tool", "knowledge", "practice", "soft")
 COLUMNS = ("name", "kind", "category", "aliases", "ambiguous", "context")

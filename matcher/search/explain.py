@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analyse import term_text
-from .index import AnyIndex, query_vector
-from .models import PARTS, Coverage, MissingSkill, SkillContribution, TermContribution
+from ..analyse.analyzer import term_text
+from ..index.model import AnyIndex, query_vector
+from ..models import PARTS, Coverage, MissingSkill, SkillContribution, TermContribution
 
 
 @dataclass(frozen=True)

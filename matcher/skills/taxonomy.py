@@ -53,9 +53,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import MatcherError
-from .skills import COLUMNS, SkillVocabulary, tokens
-from .skills_file import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
+from ..errors import MatcherError
+from .compiled import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
+from .vocabulary import COLUMNS, SkillVocabulary, tokens
 
 BUILTIN = "builtin"
 SOURCES = ("esco", "onet")

@@ -3,7 +3,7 @@
 A sharded index is one saved index whose segments are shards: contiguous runs of listings
 whose statistics (terms, idf, boilerplate word triples, pivot floors) are fitted on all of them.
 Each step below is a pure function of one partition and what the steps before merged, so that
-an engine (``matcher.distributed``: Dask) can run the partitions on other machines:
+an engine (``matcher.engines.dask``: Dask) can run the partitions on other machines:
 
 1. ``shingle_counts`` per partition, ``repeated_keys`` merges them: boilerplate word triples;
 2. ``weigh`` per partition (each listing's terms and summed weights), ``statistics`` merges
@@ -25,9 +25,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .analyse import SKILL_PREFIX, Analyzer, sentences, term_part
-from .filters import listing_facts
-from .index import (
+from ..analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
+from ..filters import listing_facts
+from ..models import UNTITLED, Listing, Settings
+from .model import (
     Index,
     Segments,
     TermTable,
@@ -40,7 +41,6 @@ from .index import (
     pivot_floors,
     smoothed_idf,
 )
-from .models import UNTITLED, Listing, Settings
 
 __all__ = [
     "Placed",
@@ -291,7 +291,7 @@ _SHARED_STATISTICS = ("idf", "parts", "part_weights", "repeated", "sublinear_tf"
 
 def build_shards(listings: Sequence[Listing], analyzer: Analyzer, partitions: int) -> Segments:
     """Return the listings' index as ``partitions`` shards, building one partition at a time
-    in this process: what ``matcher.distributed.build_sharded`` computes on a cluster.
+    in this process: what ``matcher.engines.dask.build_sharded`` computes on a cluster.
 
     Raises ``ValueError`` for no listings or fewer than one partition.
     """

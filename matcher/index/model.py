@@ -24,7 +24,7 @@ import numpy as np
 if TYPE_CHECKING:
     import multiprocessing.pool
 
-from .analyse import (
+from ..analyse.analyzer import (
     KINDS,
     SKILL_PREFIX,
     Analyzer,
@@ -34,8 +34,8 @@ from .analyse import (
     sentences,
     term_part,
 )
-from .filters import FACTS, listing_facts
-from .models import UNTITLED, LazyListings, Listing, Settings
+from ..filters import FACTS, listing_facts
+from ..models import UNTITLED, LazyListings, Listing, Settings
 
 _T = TypeVar("_T")
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import IndexFormatError
-from .index import AnyIndex, Index, Segments
+from ..errors import IndexFormatError
+from ..index.model import AnyIndex, Index, Segments
 
 # A cosine of unit vectors is at most 1; float32 weights may pass it by rounding only.
 _MOST = 1.0 + 1e-5
@@ -70,7 +70,7 @@ def _compiled(index: Index) -> Any:
     if not _KERNEL:
         kernel: Any = None
         try:
-            from ._kernel import accumulate as kernel
+            from .numba_kernel import accumulate as kernel
         except ImportError:  # numba is an optional extra
             pass
         _KERNEL.append(kernel)

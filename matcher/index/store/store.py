@@ -75,17 +75,17 @@ import numpy as np
 if TYPE_CHECKING:  # imported where used: a query neither writes nor hashes when trusted
     from concurrent.futures import Future, ThreadPoolExecutor
 
-from .errors import IndexFormatError, MatcherError
-from .index import AnyIndex, Index, Segments, smoothed_idf
-from .models import LazyListings, Listing, Settings
-from .skills import SkillVocabulary
-from .skills_file import (
+from ...errors import IndexFormatError, MatcherError
+from ...models import LazyListings, Listing, Settings
+from ...skills.compiled import (
     CompiledVocabularyError,
     StaleCompiledVocabulary,
     compiled_bytes,
     csv_sha256,
     read_compiled,
 )
+from ...skills.vocabulary import SkillVocabulary
+from ..model import AnyIndex, Index, Segments, smoothed_idf
 
 try:
     import fcntl
@@ -553,7 +553,7 @@ def _segment_entry(segment: Index, prefix: str) -> dict[str, Any]:
 
 def _write_segment(segment: Index, prefix: str, work: Path) -> dict[str, dict[str, Any]]:
     """Write one segment's files into ``work``, named with ``prefix``; return their entries."""
-    from .read.listings import content_key  # only writers need it: loading stays light
+    from ...read.listings import content_key  # only writers need it: loading stays light
 
     lines = [
         json.dumps(dataclasses.asdict(listing), ensure_ascii=False).encode("utf-8") + b"\n"

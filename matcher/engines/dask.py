@@ -1,6 +1,6 @@
 """Batch matching and sharded index builds on a Dask cluster (the ``dask`` extra).
 
-Imported only when asked for (``--dask``, or ``import matcher.distributed``): the plain install
+Imported only when asked for (``--dask``, or ``import matcher.engines.dask``): the plain install
 never imports Dask. The work is split the way ``matcher/shards.py`` splits a build, and
 ``Matcher.match_many``'s answers are kept exactly:
 
@@ -38,17 +38,10 @@ import numpy as np
 from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
-from .analyse import Analyzer
-from .errors import ClusterError, ListingFormatError, MatcherError
-from .explain import explain
-from .filters import Filters
-from .index import Segments, TermTable, query_vector
-from .matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
-from .models import Candidate, Listing, ListingSet, Match, Settings
-from .read import load_listings
-from .score import batch_scores
-from .score import top_k as best_rows
-from .shards import (
+from ..analyse.analyzer import Analyzer
+from ..errors import ClusterError, ListingFormatError, MatcherError
+from ..filters import Filters
+from ..index.build import (
     Statistics,
     norms_of,
     partition_bounds,
@@ -62,8 +55,15 @@ from .shards import (
     weigh,
     with_floors,
 )
-from .skills import SkillVocabulary, builtin_vocabulary
-from .store import SavedIndex, check_replaceable, load_index, save_index, term_hash
+from ..index.model import Segments, TermTable, query_vector
+from ..index.store.store import SavedIndex, check_replaceable, load_index, save_index, term_hash
+from ..matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
+from ..models import Candidate, Listing, ListingSet, Match, Settings
+from ..read import load_listings
+from ..search.explain import explain
+from ..search.kernels import batch_scores
+from ..search.kernels import top_k as best_rows
+from ..skills.vocabulary import SkillVocabulary, builtin_vocabulary
 
 __all__ = [
     "BLOCK",

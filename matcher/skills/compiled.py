@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MatcherError
-from .skills import KINDS, Compiled, SkillVocabulary
+from ..errors import MatcherError
+from .vocabulary import KINDS, Compiled, SkillVocabulary
 
 # Bump whenever ``skills._compile`` or ``SkillVocabulary`` change what a compiled form means:
 # a file of another version is compiled again from its CSV, never used.
