@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from matcher import Listing, Matcher, Settings, load_listings
-from matcher.index.model import Index, TermTable, smoothed_idf
+from matcher.index.model import Index, TermTable
 from matcher.index.store.store import save_index
+from matcher.weigh import smoothed_idf
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "nhs_jobs" / "nhs_jobs_2020.jsonl"

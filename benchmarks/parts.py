@@ -34,9 +34,9 @@ from relevance import (  # noqa: E402
 
 from matcher import Listing, Matcher, Settings, load_listings, read_resume  # noqa: E402
 from matcher.analyse.analyzer import term_text  # noqa: E402
-from matcher.index.model import query_vector  # noqa: E402
 from matcher.models import UNTITLED  # noqa: E402
 from matcher.search.kernels import cosine_scores  # noqa: E402
+from matcher.search.query import query_vector  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NHS = ROOT.parent / "shared" / "data" / "nhs_jobs" / "nhs_jobs_2020.jsonl"

@@ -31,8 +31,8 @@ def main() -> None:
         sys.exit(f"{postings}: not found (the NHS postings are needed)")
     from matcher import Listing, Matcher
     from matcher.analyse.analyzer import Analyzer
-    from matcher.index.model import build_index
-    from matcher.models import Settings
+    from matcher.engines.local import build_index
+    from matcher.settings import Settings
 
     listings = []
     with postings.open(encoding="utf-8") as f:

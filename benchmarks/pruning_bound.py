@@ -40,8 +40,9 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from matcher import Matcher
-    from matcher.index.model import query_vector
-    from matcher.search.kernels import cosine_scores, top_k
+    from matcher.search.kernels import cosine_scores
+    from matcher.search.query import query_vector
+    from matcher.search.topk import top_k
 
     matcher = Matcher.load(args.index, verify=False)
     index = matcher.index_

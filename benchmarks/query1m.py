@@ -68,7 +68,7 @@ def tile_index(index: Any, copies: int) -> Any:
     """Return ``index`` with its listings repeated ``copies`` times (ids suffixed ``~k``)."""
     from dataclasses import replace
 
-    from matcher.index.model import smoothed_idf
+    from matcher.weigh import smoothed_idf
 
     n = len(index.listings)
     lengths = np.diff(index.indptr)
@@ -129,9 +129,10 @@ def matcher_prepare(workdir: Path, copies: int) -> Path:
 def matcher_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from matcher import Matcher
-    from matcher.index.model import query_vector
     from matcher.search.explain import explain_all
-    from matcher.search.kernels import cosine_scores, top_k
+    from matcher.search.kernels import cosine_scores
+    from matcher.search.query import query_vector
+    from matcher.search.topk import top_k
 
     folder = matcher_prepare(workdir, copies)
     matcher = Matcher.load(folder, verify=False)

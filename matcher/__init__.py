@@ -20,11 +20,11 @@ if TYPE_CHECKING:
         Match,
         MatchReport,
         MissingSkill,
-        Settings,
         SkillContribution,
         TermContribution,
     )
     from .read import load_listings, read_resume
+    from .settings import Settings
     from .skills.taxonomy import import_taxonomy, load_vocabulary
     from .skills.vocabulary import (
         ExtractedSkill,
@@ -50,7 +50,7 @@ _WHERE = {
     "Match": "models",
     "MatchReport": "models",
     "MissingSkill": "models",
-    "Settings": "models",
+    "Settings": "settings",
     "SkillContribution": "models",
     "TermContribution": "models",
     "load_listings": "read",

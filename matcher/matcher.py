@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from . import read as _readers  # listing readers imported on first use: see read/__init__
 from .analyse.analyzer import SKILL_PREFIX, Analyzer, term_text
+from .engines.local import build_index, build_segment, query_terms_many
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .filters import FilterResult, Filters
-from .index.model import AnyIndex, build_index, build_segment, forked_pool, query_vector
+from .index.model import AnyIndex
 from .index.store.store import (
     SavedIndex,
     append_segment,
@@ -32,7 +31,6 @@ from .models import (
     ListingSet,
     Match,
     MatchReport,
-    Settings,
     SkillGap,
     SkillsDocument,
     SkillsReport,
@@ -40,8 +38,10 @@ from .models import (
 from .read.pages import may_be_page
 from .read.resumes import ResumeText, read_resume_text
 from .search.explain import explain, explain_all, skill_gains
-from .search.kernels import batch_scores, cosine_scores
-from .search.kernels import top_k as best_rows
+from .search.kernels import batch_scores, cosine_scores, scores_at
+from .search.query import query_vector
+from .search.topk import top_k as best_rows
+from .settings import Settings
 from .skills.vocabulary import SkillVocabulary, extract_skills
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
@@ -210,19 +210,7 @@ class Matcher:
 
     def _analyse(self, texts: Sequence[str]) -> list[list[str]]:
         """Return each resume's query terms, on every core when there are many resumes."""
-        import multiprocessing as mp  # here: one resume has no use for it
-
-        processes = os.cpu_count() or 1
-        if len(texts) < 64 or processes < 2 or "fork" not in mp.get_all_start_methods():
-            return [self._analyzer.query_terms(text) for text in texts]
-        self._analyzer.vocabulary  # noqa: B018 - made once here, shared with the workers
-        _FORKED["analyzer"], _FORKED["texts"] = self._analyzer, texts
-        try:
-            spans = [(i, min(len(texts), i + 32)) for i in range(0, len(texts), 32)]
-            with forked_pool(processes) as pool:
-                return [terms for chunk in pool.imap(_query_terms, spans) for terms in chunk]
-        finally:
-            _FORKED.clear()
+        return query_terms_many(self._analyzer, texts)
 
     def candidates(
         self, listing: int | str, resumes: Sequence[tuple[str, str]], top_k: int = 10
@@ -239,7 +227,7 @@ class Matcher:
         ranked = []
         for name, text in resumes:
             columns, values = query_vector(self.index_, self._analyzer.query_terms(text))
-            score = float(values @ self.index_.weights_at(here, columns)[:, 0])
+            score = float(scores_at(self.index_, here, columns, values)[0])
             ranked.append((score, name, columns, values))
         ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
         out = []
@@ -349,15 +337,6 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(scores), dtype=np.int64)
     ranks[order] = np.arange(1, len(scores) + 1)
     return ranks
-
-
-# What forked workers read from their parent's memory.
-_FORKED: dict[str, Any] = {}
-
-
-def _query_terms(span: tuple[int, int]) -> list[list[str]]:
-    analyzer: Analyzer = _FORKED["analyzer"]
-    return [analyzer.query_terms(text) for text in _FORKED["texts"][span[0] : span[1]]]
 
 
 def _merge(filters: Filters | None, location: str | None) -> Filters | None:

@@ -135,9 +135,39 @@ class Coverage:
     required_covered: int
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of every vector: its terms are L2-normalised together and weighed as one.
+
+    Every part is an entry of ``PARTS``, and nothing else in the package names a part's
+    number or counts them: adding a part is adding an entry here (and the ``Settings`` fields
+    it names). ``prefix`` marks the part's index terms (``"skill:python"``); the one part with
+    no prefix takes every other term. ``weight`` names the ``Settings`` field of its weight,
+    ``needs`` a ``Settings`` flag without which it is not in use, ``listing_pivot`` the field
+    of the pivot that floors a listing's norm of it (None: no floor), and ``query_floor`` the
+    part whose median listing norm floors a resume's norm of it (see ``weigh.pivot_floors``).
+    """
+
+    name: str
+    prefix: str
+    weight: str
+    needs: str | None = None
+    listing_pivot: str | None = None
+    query_floor: str = ""
+
+
 # The parts a vector is made of, in the order of ``Settings.part_weights``: skills from the
-# vocabulary, the words of a listing's title, and the other words and word pairs.
-PARTS = ("skills", "title", "words")
+# vocabulary, the words of a listing's title, and the other words and word pairs. The resume's
+# words make both its title and its words parts, so both are floored at the words' median.
+PARTS: tuple[Part, ...] = (
+    Part("skills", "skill:", "skill_part", needs="skills", listing_pivot="skill_pivot",
+         query_floor="skills"),  # fmt: skip
+    Part("title", "title:", "title_part", query_floor="words"),
+    Part("words", "", "word_part", query_floor="words"),
+)
+PART_NAMES: tuple[str, ...] = tuple(part.name for part in PARTS)
+# Each part's number: the value of its terms in ``Index.parts``.
+PART_NUMBER: dict[str, int] = {name: number for number, name in enumerate(PART_NAMES)}
 
 
 @dataclass(frozen=True)
@@ -278,90 +308,3 @@ class AddResult:
     def unfitted(self) -> float:
         """The share of the index's listings its statistics were not fitted on (0 to 1)."""
         return 1.0 - self.fitted / self.total if self.total else 0.0
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How text becomes TF-IDF vectors. The defaults are matcher's; ``plain()`` is scikit-learn's.
-
-    A vector is made of parts (``PARTS``): the skills, the words of a listing's title, and the
-    other words. Each part is L2-normalised on its own and scaled by the square root of its
-    weight, so a score is ``sum(weight_p * cosine_p)``: in [0, 1], still one dot product, and
-    still an exact sum of per-term contributions. The resume's words stand in both the title
-    part and the words part; its skills in the skills part.
-
-    Each default was kept because it scored better on the relevance benchmark and the
-    explanation properties (``benchmarks/relevance.py``, ``benchmarks/explanations.py``;
-    figures in ``benchmarks/README.md``).
-
-    - ``skills``: skills from the vocabulary ("machine learning", "JS") become one term each,
-      in the skills part; ``skill_words`` keeps their words as ordinary terms too.
-    - ``skill_part``, ``title_part``, ``word_part``: the parts' weights (any scale; they are
-      divided by their sum over the parts in use: skills need ``skills``).
-    - ``preferred_weight``: a skill asked for only as preferred ("nice to have", "a plus")
-      weighs this much of a required one in the listing's skills part.
-    - ``skill_pivot``: a listing's skills part whose norm is below this many times the median
-      listing's is divided by that floor, so naming one or two skills is weak evidence.
-    - ``query_pivot``: likewise for the resume's parts, against this many times the median
-      listing's (the words part's for its title and words): a resume of a few words, such as
-      a bare job title, cannot reach a full cosine. Both are pivoted normalisation (Singhal,
-      Buckley and Mitra, SIGIR 1996); with them a part's norm can stay below its weight's
-      square root, so a score stays within [0, 1].
-    - ``sections``: listing text is weighted by section (requirements above company intros) and
-      boilerplate repeated across ``boilerplate_min_listings`` listings is left out.
-    - ``stop_words``: English function words are dropped.
-    - ``sublinear_tf``: a term's weight grows with the log of its count, not the count.
-    - ``bigrams``: pairs of neighbouring words ("financial statements") are terms too.
-    - ``plurals``: plural words are folded to their singular ("accountants" -> "accountant").
-    - ``placeholders``: words that resume templates leave as placeholders or that date
-      entries ("Company Name", "City", "State", month names) are dropped.
-    - ``resume_lead``: the terms in this share of a resume, from its start, count twice.
-    """
-
-    skills: bool = True
-    skill_words: bool = False
-    sections: bool = True
-    stop_words: bool = True
-    sublinear_tf: bool = True
-    boilerplate_min_listings: int = 3
-    skill_part: float = 0.2
-    title_part: float = 0.15
-    word_part: float = 0.65
-    preferred_weight: float = 0.5
-    skill_pivot: float = 1.5
-    query_pivot: float = 0.5
-    bigrams: bool = True
-    plurals: bool = True
-    placeholders: bool = True
-    resume_lead: float = 1 / 3
-
-    def part_weights(self) -> tuple[float, float, float]:
-        """Return the weights of ``PARTS`` in use, summing to 1 (0 for a part not in use).
-
-        Raises ``ValueError`` when no part has a positive weight or a weight is negative.
-        """
-        raw = (self.skill_part if self.skills else 0.0, self.title_part, self.word_part)
-        if min(raw) < 0 or sum(raw) <= 0:
-            raise ValueError(f"part weights must be >= 0 with a positive sum, got {raw}")
-        total = sum(raw)
-        skills, title, words = (w / total for w in raw)
-        return skills, title, words
-
-    @classmethod
-    def plain(cls) -> Settings:
-        """Return settings under which matcher ranks exactly as ``TfidfVectorizer()`` + cosine."""
-        return cls(
-            skills=False,
-            skill_words=False,
-            sections=False,
-            stop_words=False,
-            sublinear_tf=False,
-            title_part=0.0,
-            word_part=1.0,
-            skill_pivot=0.0,
-            query_pivot=0.0,
-            bigrams=False,
-            plurals=False,
-            placeholders=False,
-            resume_lead=0.0,
-        )

@@ -42,16 +42,16 @@ TINY_VOCABULARY = "name,kind,category,aliases,ambiguous,context\npython,tool,lan
 # writing the arrays is slowed as well.
 PRELUDE = """
 import sys, time
-import matcher.index.model as ix
-ix.PARALLEL_MIN, ix._CHUNK = 0, 5
-weigh, shingle = ix._weigh_chunk, ix._shingle_chunk
-def slow_weigh(start, end):  # named: tasks reach the workers pickled by name
+import matcher.engines.local as local
+local.PARALLEL_MIN, local.CHUNK = 0, 5
+weigh, count = local.weigh, local.count_triples
+def slow_weigh(*args):  # the build's steps, as the engine calls them in its workers
     time.sleep(0.4)
-    return weigh(start, end)
-def slow_shingle(start, end):
+    return weigh(*args)
+def slow_count(*args):
     time.sleep(0.4)
-    return shingle(start, end)
-ix._weigh_chunk, ix._shingle_chunk = slow_weigh, slow_shingle
+    return count(*args)
+local.weigh, local.count_triples = slow_weigh, slow_count
 import numpy as np  # writing slowed too, so that kills land in it as often as in the build
 save = np.save
 def slow_save(*args, **kwargs):

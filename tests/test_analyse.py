@@ -12,7 +12,7 @@ from matcher.analyse.analyzer import (
     sentence_spans,
     sentences,
 )
-from matcher.models import Settings
+from matcher.settings import Settings
 
 LISTING = (
     "Acme builds rockets for everyone on earth and beyond. "

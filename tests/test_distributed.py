@@ -14,11 +14,13 @@ from typer.testing import CliRunner
 from matcher import Matcher, load_listings, read_resume
 from matcher.analyse.analyzer import Analyzer
 from matcher.cli import ExitCode, app
+from matcher.engines.local import build_index
 from matcher.errors import ClusterError, ListingFormatError, MatcherError
 from matcher.filters import Filters
-from matcher.index.model import TermTable, build_index
+from matcher.index.model import TermTable
 from matcher.index.store.store import load_index
-from matcher.models import Listing, Settings
+from matcher.models import Listing
+from matcher.settings import Settings
 from matcher.skills.taxonomy import load_vocabulary
 
 from .conftest import LISTINGS, PROFILES, resume_path

@@ -9,9 +9,9 @@ import pytest
 
 from matcher import Listing, Matcher, Settings, read_resume
 from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, _lead_cut, _singular, term_text
-from matcher.index.model import query_vector
 from matcher.models import UNTITLED
 from matcher.search.kernels import cosine_scores
+from matcher.search.query import query_vector
 
 from .conftest import PROFILES, resume_path
 

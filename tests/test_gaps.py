@@ -9,9 +9,9 @@ import pytest
 
 from matcher import Listing, Matcher, read_resume
 from matcher.analyse.analyzer import SKILL_PREFIX
-from matcher.index.model import query_vector
 from matcher.matcher import gap_files
 from matcher.search.kernels import cosine_scores
+from matcher.search.query import query_vector
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run

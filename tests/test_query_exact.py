@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import Listing, Matcher
-from matcher.index.model import query_vector
 from matcher.search import kernels as score
+from matcher.search import topk
 from matcher.search.explain import explain, explain_all
+from matcher.search.query import query_vector
 
 from .conftest import SHARED
 from .test_score_kernels import _reference_weights_at
@@ -66,14 +67,14 @@ def test_top_k_is_todays_on_real_scores(queries, k, copies):
     rng = np.random.default_rng(k)
     for _, _, scores in queries:
         tiled = np.tile(scores, copies)  # every score tied with its copies
-        assert score.top_k(tiled, k) == _reference_top_k(tiled, k)
+        assert topk.top_k(tiled, k) == _reference_top_k(tiled, k)
         allowed = rng.random(len(tiled)) < 0.3
-        assert score.top_k(tiled, k, allowed) == _reference_top_k(tiled, k, allowed)
+        assert topk.top_k(tiled, k, allowed) == _reference_top_k(tiled, k, allowed)
 
 
 def test_top_k_takes_the_sampled_floor_on_large_runs(queries):
     scores = np.tile(queries[0][2], 40)
-    floor = score._above_floor(scores, 10, None)
+    floor = topk.above_floor(scores, 10, None)
     assert floor is not None and 10 <= len(floor) < (scores > 0).sum()
 
 
@@ -81,7 +82,7 @@ def test_top_k_with_few_allowed_rows_falls_back(queries):
     scores = np.tile(queries[0][2], 40)
     allowed = np.zeros(len(scores), dtype=bool)
     allowed[[5, 17, 900]] = True  # off the sampled rows: the sample is empty
-    assert score.top_k(scores, 10, allowed) == _reference_top_k(scores, 10, allowed)
+    assert topk.top_k(scores, 10, allowed) == _reference_top_k(scores, 10, allowed)
 
 
 @settings(max_examples=200, deadline=None)
@@ -93,14 +94,14 @@ def test_top_k_with_few_allowed_rows_falls_back(queries):
 def test_top_k_is_todays_with_ties_and_zeros(values, k, seed):
     scores = np.array(values, dtype=np.float64)
     allowed = np.random.default_rng(seed).random(len(scores)) < 0.5
-    assert score.top_k(scores, k) == _reference_top_k(scores, k)
-    assert score.top_k(scores, k, allowed) == _reference_top_k(scores, k, allowed)
+    assert topk.top_k(scores, k) == _reference_top_k(scores, k)
+    assert topk.top_k(scores, k, allowed) == _reference_top_k(scores, k, allowed)
 
 
 def test_weights_at_is_todays_on_top_rows_and_asked_skills(bench, queries):
     index = bench.index_
     for columns, _, scores in queries:
-        rows = np.array(score.top_k(scores, 10), dtype=np.int64)
+        rows = np.array(topk.top_k(scores, 10), dtype=np.int64)
         asked = np.unique(np.concatenate([index.asked(int(r)) for r in rows])).astype(np.int64)
         for wanted in (columns, asked, columns[:1]):
             mine = index.weights_at(rows, wanted)
@@ -111,7 +112,7 @@ def test_weights_at_is_todays_on_top_rows_and_asked_skills(bench, queries):
 def test_explain_all_is_explain_row_by_row(bench, queries):
     index = bench.index_
     for columns, values, scores in queries[:10]:
-        rows = score.top_k(scores, 10)
+        rows = topk.top_k(scores, 10)
         together = explain_all(index, rows, columns, values, bench._kind_of)
         alone = [explain(index, row, columns, values, kind_of=bench._kind_of) for row in rows]
         assert together == alone

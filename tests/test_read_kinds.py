@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from matcher import extract_skills, load_listings, read_resume
 from matcher.analyse.analyzer import sentences
 from matcher.cli import app
-from matcher.models import Settings
 from matcher.read import normalise, read_resume_text
 from matcher.read.markup import html_to_text, markdown_to_text
+from matcher.settings import Settings
 
 from . import hostile
 

@@ -35,8 +35,11 @@ from matcher.analyse.analyzer import (
     repeated_shingles,
     sentences,
 )
-from matcher.index.model import Index, _assemble, _Collected, build_index
-from matcher.models import UNTITLED, Listing, Settings
+from matcher.engines.local import build_index
+from matcher.index import build
+from matcher.index.model import Index
+from matcher.models import UNTITLED, Listing
+from matcher.settings import Settings
 from matcher.skills import vocabulary as skills
 
 from .conftest import SHARED
@@ -229,9 +232,17 @@ def _reference_build(listings: list[Listing], settings: Settings) -> Index:
             asked.append(columns[SKILL_PREFIX + skill])
             required.append(is_required)
         asked_indptr.append(len(asked))
-    collected = _Collected(indptr, indices, data, asked_indptr, asked, required)
+    collected = build.Collected(
+        np.frombuffer(indptr, np.int64), np.frombuffer(indices, np.int32),
+        np.frombuffer(data, np.float64), np.frombuffer(asked_indptr, np.int64),
+        np.frombuffer(asked, np.int32), np.frombuffer(required, np.int8).astype(bool),
+    )
+    weighed = build.Weighed(tuple(columns), collected)
     keys = np.array(sorted(repeated), dtype=np.int64)
-    return _assemble(listings, analyzer, columns, keys, collected)
+    stats = build.statistics([build.vocabulary(weighed)], len(listings), settings, keys)
+    placed = build.place(weighed, stats)
+    stats = build.with_floors(stats, [placed.norms], settings)
+    return build.shard_index(listings, build.shard(listings, placed, stats), stats)
 
 
 ARRAYS = (

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from matcher.analyse.analyzer import Analyzer, _headings, sentences
-from matcher.models import Settings
 from matcher.read import guess_title
+from matcher.settings import Settings
 from matcher.skills.vocabulary import builtin_vocabulary
 
 from .conftest import SHARED, resume_path

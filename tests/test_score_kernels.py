@@ -14,8 +14,9 @@ import pytest
 
 from matcher import Matcher
 from matcher.errors import MatcherError
-from matcher.index.model import Index, query_vector
+from matcher.index.model import Index
 from matcher.search import kernels as score
+from matcher.search.query import query_vector
 
 from .conftest import RESUMES, SHARED
 
@@ -87,13 +88,13 @@ def test_a_posting_outside_the_listings_is_an_error(default_matcher, kernel, row
 def test_small_indexes_stay_on_numpy(default_matcher, monkeypatch):
     monkeypatch.setenv("MATCHER_KERNEL", "numba")
     assert default_matcher.index_.nnz < score.COMPILED_MIN_NNZ
-    assert score._compiled(default_matcher.index_) is None
+    assert score.kernel_for(default_matcher.index_) is score.NUMPY
 
 
 def test_numpy_is_the_default_kernel(default_matcher, monkeypatch):
     monkeypatch.delenv("MATCHER_KERNEL", raising=False)
     monkeypatch.setattr(score, "COMPILED_MIN_NNZ", 0)
-    assert score._compiled(default_matcher.index_) is None
+    assert score.kernel_for(default_matcher.index_) is score.NUMPY
 
 
 def test_matches_are_the_same_with_either_kernel(default_matcher, monkeypatch):
@@ -103,7 +104,7 @@ def test_matches_are_the_same_with_either_kernel(default_matcher, monkeypatch):
     plain = default_matcher.match(text, top_k=10)
     monkeypatch.setenv("MATCHER_KERNEL", "numba")
     monkeypatch.setattr(score, "COMPILED_MIN_NNZ", 0)
-    assert score._compiled(default_matcher.index_) is not None
+    assert isinstance(score.kernel_for(default_matcher.index_), score.NumbaKernel)
     compiled = default_matcher.match(text, top_k=10)
     assert [(m.listing.id, m.score) for m in compiled] == [(m.listing.id, m.score) for m in plain]
     assert isinstance(default_matcher, Matcher)

@@ -12,8 +12,9 @@ import pytest
 
 from matcher import Matcher, load_listings, read_resume
 from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
+from matcher.engines.local import build_segment
 from matcher.errors import MatcherError
-from matcher.index.model import Segments, build_segment
+from matcher.index.model import Segments
 from matcher.index.store.store import check_replaceable, load_index
 from matcher.matcher import add_files, index_files, optimize_index
 from matcher.models import PARTS, UNTITLED
@@ -193,7 +194,7 @@ def _renamed(listing):
 
 
 def test_a_segment_needs_its_index_settings(default_matcher):
-    from matcher.models import Settings
+    from matcher.settings import Settings
 
     other = Analyzer(Settings(skill_part=0.5, title_part=0.1, word_part=0.4))
     with pytest.raises(ValueError, match="its index's settings"):

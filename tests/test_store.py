@@ -271,11 +271,11 @@ def test_cli_index_errors(tmp_path):
 
 
 def test_building_on_several_processes_gives_the_same_index(monkeypatch, fixture_listings):
-    import matcher.index.model as index_module
+    import matcher.engines.local as index_module
     from matcher import Settings
     from matcher.analyse.analyzer import Analyzer
 
-    monkeypatch.setattr(index_module, "_CHUNK", 3)
+    monkeypatch.setattr(index_module, "CHUNK", 3)
     analyzer = Analyzer(Settings())
     one = index_module.build_index(fixture_listings, analyzer, workers=1)
     steps = []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..models import Settings
+from ..settings import Settings
 from ..skills.vocabulary import SkillVocabulary, builtin_vocabulary
 
 # scikit-learn's default token_pattern, so that plain settings reproduce TfidfVectorizer.

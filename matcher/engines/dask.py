@@ -42,27 +42,30 @@ from ..analyse.analyzer import Analyzer
 from ..errors import ClusterError, ListingFormatError, MatcherError
 from ..filters import Filters
 from ..index.build import (
+    Counted,
     Statistics,
+    TripleCounter,
+    assemble,
+    count_triples,
     norms_of,
     partition_bounds,
     place,
-    repeated_keys,
     shard,
-    shard_index,
-    shingle_counts,
     statistics,
     vocabulary,
     weigh,
     with_floors,
 )
-from ..index.model import Segments, TermTable, query_vector
+from ..index.model import Segments
 from ..index.store.store import SavedIndex, check_replaceable, load_index, save_index, term_hash
 from ..matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
-from ..models import Candidate, Listing, ListingSet, Match, Settings
+from ..models import Candidate, Listing, ListingSet, Match
 from ..read import load_listings
 from ..search.explain import explain
-from ..search.kernels import batch_scores
-from ..search.kernels import top_k as best_rows
+from ..search.kernels import batch_scores, scores_at
+from ..search.query import query_vector
+from ..search.topk import top_k as best_rows
+from ..settings import Settings
 from ..skills.vocabulary import SkillVocabulary, builtin_vocabulary
 
 __all__ = [
@@ -177,16 +180,17 @@ def build_sharded(
     def submit(function: Callable[..., Any], *args: Any) -> Future:
         return client.submit(function, *args, pure=False)
 
-    counts = [submit(shingle_counts, piece, settings) for piece in pieces]
-    repeated = submit(repeated_keys, counts, settings.boilerplate_min_listings)
-    weighed = [submit(_weigh, piece, settings, shared, token, repeated) for piece in pieces]
+    counted = [submit(count_triples, piece, settings) for piece in pieces]
+    repeated = submit(repeated_of, [submit(triples_of, c) for c in counted],
+                      settings.boilerplate_min_listings)  # fmt: skip
+    weighed = [submit(_weigh, piece, settings, shared, token, repeated, c)
+               for piece, c in zip(pieces, counted, strict=True)]  # fmt: skip
     stats = submit(statistics, [submit(vocabulary_of, w) for w in weighed], len(listings),
                    settings, repeated)  # fmt: skip
     placed = [submit(place, w, stats) for w in weighed]
     stats = submit(with_floors, stats, [submit(norms_of, p) for p in placed], settings)
-    shards = [submit(shard, piece, w, p, stats)
-              for piece, w, p in zip(pieces, weighed, placed, strict=True)]  # fmt: skip
-    steps = [*counts, *weighed, *placed, *shards]
+    shards = [submit(shard, piece, p, stats) for piece, p in zip(pieces, placed, strict=True)]
+    steps = [*counted, *weighed, *placed, *shards]
     try:
         for _ in as_completed(steps):
             if progress:
@@ -196,13 +200,21 @@ def build_sharded(
     except KilledWorker as exc:
         raise _killed(client, exc) from None
     # Futures dropped here are released: the cluster forgets their results.
-    terms = TermTable(merged.terms)
-    segments = [
-        shard_index(listings[start:end], piece, merged, terms)
-        for (start, end), piece in zip(bounds, made, strict=True)
-    ]
-    index = Segments(segments, fitted=len(segments))
+    index = assemble(listings, bounds, made, merged)
     return save_index(index, settings, vocabulary, folder, replace_newer=replace_newer)
+
+
+def triples_of(counted: Counted) -> tuple[np.ndarray, np.ndarray]:
+    """Return a partition's word-triple keys and counts (a task: its spans stay where they are)."""
+    return counted.keys, counted.counts
+
+
+def repeated_of(counts: Sequence[tuple[np.ndarray, np.ndarray]], min_listings: int) -> np.ndarray:
+    """Return the triples repeated across ``min_listings`` listings over every partition."""
+    counter = TripleCounter()
+    for keys, held in counts:
+        counter.add(keys, held)
+    return counter.repeated(min_listings)
 
 
 def vocabulary_of(weighed: Any) -> tuple[list[str], np.ndarray]:
@@ -215,14 +227,14 @@ _LOCK = threading.Lock()
 
 
 def _weigh(listings: Sequence[Listing], settings: Settings, words: SkillVocabulary | None,
-           token: str, repeated: np.ndarray) -> Any:  # fmt: skip
-    """``shards.weigh`` with one analyzer per build and worker process (its caches kept)."""
+           token: str, repeated: np.ndarray, counted: Counted) -> Any:  # fmt: skip
+    """Step 2 with one analyzer per build and worker process (its caches kept)."""
     with _LOCK:
         analyzer = _ANALYZERS.get(token)
         if analyzer is None:
             _ANALYZERS.clear()  # one build at a time is kept
             analyzer = _ANALYZERS[token] = Analyzer(settings, words)
-    return weigh(listings, analyzer, repeated)
+    return weigh(listings, analyzer, set(repeated.tolist()), counted.spans)
 
 
 # ------------------------------------------------------------------------------- matching
@@ -402,7 +414,7 @@ def _shard_candidates(
     out = []
     for row in rows:
         here = np.array([row])
-        ranked = [(float(values @ index.weights_at(here, columns)[:, 0]), i)
+        ranked = [(float(scores_at(index, here, columns, values)[0]), i)
                   for i, (columns, values) in enumerate(queries)]  # fmt: skip
         ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
         best = []

@@ -1,60 +1,69 @@
-"""Stage 3c, index: a build cut into partitions of listings, one step at a time, no engine.
+"""Stage 3a, index: the build, as steps that are pure functions of one partition of listings.
 
-A sharded index is one saved index whose segments are shards: contiguous runs of listings
-whose statistics (terms, idf, boilerplate word triples, pivot floors) are fitted on all of them.
-Each step below is a pure function of one partition and what the steps before merged, so that
-an engine (``matcher.engines.dask``: Dask) can run the partitions on other machines:
+Every build runs these steps, whoever runs them: a whole build in one process or on forked
+workers, a sharded build, a build on a Dask cluster (``matcher/engines``), and a segment
+weighed with an index's statistics. Engines choose where each step runs, never what it does:
 
-1. ``shingle_counts`` per partition, ``repeated_keys`` merges them: boilerplate word triples;
-2. ``weigh`` per partition (each listing's terms and summed weights), ``statistics`` merges
-   their ``vocabulary``: sorted terms, document frequencies, idf;
-3. ``place`` per partition (global columns, TF-IDF, each listing's part norms), ``with_floors``
-   merges the norms into the pivot floors;
-4. ``shard`` per partition: its postings, asked skills and filter facts.
+1. ``count_triples`` per partition: its listings' distinct word triples with how many listings
+   hold each, and where their sentences stand; ``TripleCounter`` merges them into the triples
+   repeated across ``boilerplate_min_listings`` listings (boilerplate);
+2. ``weigh`` per partition: each listing's terms with summed weights and its asked skills,
+   numbered in the partition (``join_weighed`` joins partitions into one);
+3. ``statistics`` merges every partition's ``vocabulary``: sorted terms, idf (a segment takes
+   its index's instead: ``statistics_of``);
+4. ``place`` per partition: TF-IDF in the merged columns and each listing's part norms;
+   ``with_floors`` merges the norms into the pivot floors;
+5. ``shard`` per partition: its postings, asked skills and filter facts; ``shard_index`` makes
+   it an ``Index`` (a segment of one index, with the others).
 
-The float operations are ``index._assemble``'s, in its order, on the same values, so shard
-``k`` holds exactly the rows build_index gives the same listings: arrays equal bit for bit
-(``tests/test_distributed.py``). ``build_shards`` runs the steps one after another.
+Each step's floats are the same whatever the partitions: per-listing sums are made in one
+listing's order, the statistics are merged exactly, so a sharded build's rows are the whole
+build's rows bit for bit (``tests/test_shards.py``).
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
-from ..filters import listing_facts
-from ..models import UNTITLED, Listing, Settings
-from .model import (
-    Index,
-    Segments,
-    TermTable,
-    _Collected,
-    _part_scale,
-    _postings,
-    _sorted_asked,
-    _tf,
-    part_norms,
-    pivot_floors,
-    smoothed_idf,
+from ..analyse.analyzer import (
+    KINDS,
+    SKILL_PREFIX,
+    Analyzer,
+    Span,
+    sentence_shingles,
+    sentence_spans,
+    sentences,
+    term_part,
 )
+from ..filters import listing_facts
+from ..models import PART_NUMBER, UNTITLED, Listing
+from ..settings import Settings
+from ..weigh import part_norms, part_scale, pivot_floors, smoothed_idf, tf
+from .model import AnyIndex, Index, Segments, Terms, TermTable
 
 __all__ = [
+    "Collected",
+    "Counted",
     "Placed",
     "Shard",
+    "SpanTable",
     "Statistics",
+    "TripleCounter",
     "Weighed",
-    "build_shards",
+    "assemble",
+    "count_triples",
+    "join_weighed",
+    "norms_of",
     "partition_bounds",
     "place",
-    "repeated_keys",
     "shard",
     "shard_index",
-    "shingle_counts",
     "statistics",
+    "statistics_of",
     "vocabulary",
     "weigh",
     "with_floors",
@@ -79,81 +88,202 @@ def partition_bounds(n: int, partitions: int) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- 1. boilerplate word triples
 
 
-def shingle_counts(
-    listings: Sequence[Listing], settings: Settings
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct word-triple keys of the partition's listings and, for each, how many
-    of its listings hold it: (keys int64 sorted, counts int64). Empty with sections off."""
+class SpanTable(NamedTuple):
+    """Where the sentences of a run of listings stand: 12 bytes a sentence, so the second
+    step need not cut the listings again. ``rows`` (int32, sentences x 3) holds each
+    sentence's start, end and code (kind * 4 + 2 * legal + preferred), listing after listing;
+    ``counts`` (int32, one per listing) how many rows each listing has."""
+
+    rows: np.ndarray
+    counts: np.ndarray
+
+    def spans(self) -> Iterator[list[Span]]:
+        """Yield each listing's sentence spans, as ``analyse.sentence_spans`` gave them."""
+        rows = self.rows.tolist()
+        at = 0
+        for count in self.counts.tolist():
+            yield [
+                (a, b, KINDS[code >> 2], bool(code & 2), bool(code & 1))
+                for a, b, code in rows[at : at + count]
+            ]
+            at += count
+
+
+class Counted(NamedTuple):
+    """A partition's word triples: distinct keys (int64, sorted), how many of its listings
+    hold each (int64), and where its sentences stand (None with sections off)."""
+
+    keys: np.ndarray
+    counts: np.ndarray
+    spans: SpanTable | None
+
+
+def count_triples(listings: Sequence[Listing], settings: Settings) -> Counted:
+    """Return the partition's word triples and sentence spans (step 1); empty with sections off."""
+    if not settings.sections:
+        return Counted(np.zeros(0, np.int64), np.zeros(0, np.int64), None)
     found = []
-    if settings.sections:
-        for listing in listings:
-            document = sentences(listing.description, settings)
-            triples = frozenset().union(*(s.shingles for s in document))
-            found.append(np.fromiter(triples, dtype=np.int64, count=len(triples)))
-    keys, counts = np.unique(np.concatenate([np.zeros(0, np.int64), *found]), return_counts=True)
-    return keys, counts.astype(np.int64)
+    table: list[tuple[int, int, int]] = []
+    counts = []
+    for listing in listings:
+        text = listing.description
+        spans = sentence_spans(text)
+        triples = frozenset().union(*(sentence_shingles(text, span) for span in spans))
+        found.append(np.fromiter(triples, dtype=np.int64, count=len(triples)))
+        table += [(a, b, KINDS.index(kind) * 4 + 2 * legal + preferred)
+                  for a, b, kind, legal, preferred in spans]  # fmt: skip
+        counts.append(len(spans))
+    keys, held = np.unique(np.concatenate([np.zeros(0, np.int64), *found]), return_counts=True)
+    spans_table = SpanTable(np.array(table, dtype=np.int32).reshape(-1, 3),
+                            np.array(counts, dtype=np.int32))  # fmt: skip
+    return Counted(keys, held.astype(np.int64), spans_table)
 
 
-def repeated_keys(
-    counted: Iterable[tuple[np.ndarray, np.ndarray]], min_listings: int
-) -> np.ndarray:
-    """Return the keys held by at least ``min_listings`` listings over every partition's
-    ``shingle_counts``: int64, sorted (``Index.repeated``)."""
-    pairs = list(counted)
-    keys = np.concatenate([np.zeros(0, np.int64), *(k for k, _ in pairs)])
-    counts = np.concatenate([np.zeros(0, np.int64), *(c for _, c in pairs)])
-    merged, inverse = np.unique(keys, return_inverse=True)
-    totals = np.zeros(len(merged), dtype=np.int64)
-    np.add.at(totals, inverse, counts)
-    return merged[totals >= min_listings].astype(np.int64)
+class TripleCounter:
+    """The one counter of word triples across partitions: sorted arrays, merged every
+    ``merge_at`` pending keys rather than a dict of every triple (step 1's merge)."""
+
+    def __init__(self, merge_at: int = 20_000_000) -> None:
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._counts = np.zeros(0, dtype=np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._size = 0
+        self._merge_at = merge_at
+
+    def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Count a partition's distinct ``keys`` as held by ``counts`` more listings each."""
+        self._pending.append((keys, counts))
+        self._size += len(keys)
+        if self._size > self._merge_at:
+            self._merge()
+
+    def _merge(self) -> None:
+        keys = np.concatenate([self._keys, *(k for k, _ in self._pending)])
+        counts = np.concatenate([self._counts, *(c for _, c in self._pending)])
+        self._keys, inverse = np.unique(keys, return_inverse=True)
+        self._counts = np.zeros(len(self._keys), dtype=np.int64)
+        np.add.at(self._counts, inverse, counts)
+        self._pending, self._size = [], 0
+
+    def repeated(self, min_listings: int) -> np.ndarray:
+        """Return the keys held by at least ``min_listings`` listings: int64, sorted."""
+        self._merge()
+        return self._keys[self._counts >= min_listings].astype(np.int64)
 
 
 # ------------------------------------------------------------------------------- 2. terms
 
 
+class Collected(NamedTuple):
+    """Every listing's terms as term numbers with summed weights (CSR), and its asked skills."""
+
+    indptr: np.ndarray  # int64, listings + 1
+    indices: np.ndarray  # int32: term numbers
+    data: np.ndarray  # float64: summed occurrence weights
+    asked_indptr: np.ndarray  # int64, listings + 1
+    asked: np.ndarray  # int32: term numbers of asked skills, sorted by name within a listing
+    required: np.ndarray  # bool: whether each is required
+
+
 class Weighed(NamedTuple):
-    """A partition's listings weighed: ``collected``'s columns number ``terms`` (first seen
-    first), as ``index._collect`` numbers a whole build's."""
+    """A partition's listings weighed: ``collected``'s term numbers index ``terms`` (first
+    seen first)."""
 
     terms: tuple[str, ...]
-    collected: _Collected
+    collected: Collected
 
 
-def weigh(listings: Sequence[Listing], analyzer: Analyzer, repeated: np.ndarray) -> Weighed:
-    """Return every listing's terms with summed weights and its asked skills, judged against
-    the merged boilerplate ``repeated`` (``repeated_keys``), as ``build_index`` weighs them."""
+def _title(listing: Listing) -> str | None:
+    """Return a listing's title, given or found in its text by the reader; None for none."""
+    return listing.title if listing.title and listing.title != UNTITLED else None
+
+
+def weigh(
+    listings: Sequence[Listing],
+    analyzer: Analyzer,
+    repeated: set[int],
+    spans: SpanTable | None = None,
+) -> Weighed:
+    """Return every listing's terms with summed weights and its asked skills (step 2), judged
+    against the boilerplate word triples ``repeated``; ``spans`` are where the listings'
+    sentences stand (``count_triples``), found again when not given."""
     settings = analyzer.settings
-    boilerplate = set(repeated.tolist())
+    if not settings.sections:  # each listing is one sentence
+        found: Iterable[tuple[dict[str, float], dict[str, bool]]] = (
+            analyzer.listing_terms(sentences(listing.description, settings), _title(listing))
+            for listing in listings
+        )
+    else:
+        cut = spans.spans() if spans is not None else (
+            sentence_spans(listing.description) for listing in listings
+        )  # fmt: skip
+        found = (
+            analyzer.listing_terms_at(listing.description, at, _title(listing), repeated)
+            for listing, at in zip(listings, cut, strict=True)
+        )
     columns: dict[str, int] = {}
-    out = _Collected(array("q", [0]), array("i"), array("d"), array("q", [0]), array("i"),
-                     array("b"))  # fmt: skip
-    for listing in listings:
-        # The title, given or guessed from the text, is the listing's most telling line.
-        title = listing.title if listing.title and listing.title != UNTITLED else None
-        document = sentences(listing.description, settings)
-        weights, skills = analyzer.listing_terms(document, title, boilerplate)
-        out.indices.extend([columns.setdefault(term, len(columns)) for term in weights])
-        out.data.frombytes(np.fromiter(weights.values(), np.float64, len(weights)).tobytes())
-        out.indptr.append(len(out.indices))
+    indptr, indices, data = array("q", [0]), array("i"), array("d")
+    asked_indptr, asked, required = array("q", [0]), array("i"), array("b")
+    for weights, skills in found:
+        indices.extend([columns.setdefault(term, len(columns)) for term in weights])
+        data.frombytes(np.fromiter(weights.values(), np.float64, len(weights)).tobytes())
+        indptr.append(len(indices))
         for skill, is_required in sorted(skills.items()):
-            out.asked.append(columns[SKILL_PREFIX + skill])
-            out.required.append(is_required)
-        out.asked_indptr.append(len(out.asked))
-    return Weighed(tuple(columns), out)
+            asked.append(columns[SKILL_PREFIX + skill])
+            required.append(is_required)
+        asked_indptr.append(len(asked))
+    collected = Collected(
+        np.frombuffer(indptr, dtype=np.int64), np.frombuffer(indices, dtype=np.int32),
+        np.frombuffer(data, dtype=np.float64), np.frombuffer(asked_indptr, dtype=np.int64),
+        np.frombuffer(asked, dtype=np.int32), np.frombuffer(required, dtype=np.int8).astype(bool),
+    )  # fmt: skip
+    return Weighed(tuple(columns), collected)
+
+
+def join_weighed(pieces: Iterable[Weighed]) -> Weighed:
+    """Return consecutive partitions' ``weigh`` results as one partition's, terms numbered
+    first seen first (so joining chunks as they arrive is a whole build's step 2)."""
+    columns: dict[str, int] = {}
+    parts: list[Collected] = []
+    for piece in pieces:
+        renumber = np.fromiter((columns.setdefault(t, len(columns)) for t in piece.terms),
+                               dtype=np.int32, count=len(piece.terms))  # fmt: skip
+        c = piece.collected
+        parts.append(c._replace(indices=renumber[c.indices], asked=renumber[c.asked]))
+    return Weighed(tuple(columns), _concatenate(parts))
+
+
+def _concatenate(parts: Sequence[Collected]) -> Collected:
+    def ptr(name: str) -> np.ndarray:
+        out, base = [np.zeros(1, np.int64)], 0
+        for part in parts:
+            pointers = getattr(part, name)
+            out.append(pointers[1:] + base)
+            base += int(pointers[-1])
+        return np.concatenate(out)
+
+    def joined(name: str, dtype: Any) -> np.ndarray:
+        return np.concatenate([np.zeros(0, dtype), *(getattr(p, name) for p in parts)])
+
+    return Collected(ptr("indptr"), joined("indices", np.int32), joined("data", np.float64),
+                     ptr("asked_indptr"), joined("asked", np.int32),
+                     joined("required", bool))  # fmt: skip
 
 
 def vocabulary(weighed: Weighed) -> tuple[list[str], np.ndarray]:
     """Return the partition's terms, sorted, and how many of its listings hold each (int64)."""
-    df = np.bincount(np.frombuffer(weighed.collected.indices, np.int32),
-                     minlength=len(weighed.terms))  # fmt: skip
+    df = np.bincount(weighed.collected.indices, minlength=len(weighed.terms))
     order = sorted(range(len(weighed.terms)), key=weighed.terms.__getitem__)
     return [weighed.terms[i] for i in order], df[order].astype(np.int64)
 
 
-class Statistics(NamedTuple):
-    """What every shard is weighed with: ``Index``'s fields of the same names."""
+# ----------------------------------------------------------------------------- 3. statistics
 
-    terms: tuple[str, ...]
+
+class Statistics(NamedTuple):
+    """What every partition is weighed with: ``Index``'s fields of the same names."""
+
+    terms: Terms
     idf: np.ndarray
     parts: np.ndarray
     part_weights: np.ndarray
@@ -172,15 +302,18 @@ def statistics(
     """Merge every partition's ``vocabulary`` into sorted terms, their parts and idf over the
     ``n`` listings (``smoothed_idf``); the floors are left empty for ``with_floors``."""
     pairs = list(vocabularies)
-    terms = sorted(set().union(*(t for t, _ in pairs)))
-    column = {term: c for c, term in enumerate(terms)}
-    df = np.zeros(len(terms), dtype=np.int64)
-    for part_terms, part_df in pairs:
-        df[np.array([column[t] for t in part_terms], dtype=np.int64)] += part_df
+    if len(pairs) == 1:
+        terms, df = pairs[0]
+    else:
+        terms = sorted(set().union(*(t for t, _ in pairs)))
+        column = {term: c for c, term in enumerate(terms)}
+        df = np.zeros(len(terms), dtype=np.int64)
+        for part_terms, part_df in pairs:
+            df[np.array([column[t] for t in part_terms], dtype=np.int64)] += part_df
     parts = np.fromiter((term_part(t) for t in terms), dtype=np.uint8, count=len(terms))
     empty = np.zeros(0, dtype=np.float64)
     return Statistics(
-        terms=tuple(terms),
+        terms=TermTable(terms),
         idf=smoothed_idf(n, df),
         parts=parts,
         part_weights=np.array(settings.part_weights(), dtype=np.float64),
@@ -191,35 +324,60 @@ def statistics(
     )
 
 
-# ------------------------------------------------------------------------- 3. pivot floors
+def statistics_of(index: AnyIndex) -> Statistics:
+    """Return the statistics ``index`` was fitted with, to weigh a segment added to it as a
+    fitted vectorizer transforms new documents."""
+    return Statistics(
+        terms=index.terms,
+        idf=index.idf,
+        parts=index.parts,
+        part_weights=index.part_weights,
+        repeated=index.repeated,
+        sublinear_tf=index.sublinear_tf,
+        query_floors=index.query_floors,
+        listing_floors=index.listing_floors,
+    )
+
+
+# ------------------------------------------------------------------------- 4. pivot floors
 
 
 class Placed(NamedTuple):
-    """A partition's TF-IDF in global columns, before part scaling; ``norms`` (listings x 3):
-    each listing's L2 norm per part, what the pivot floors' medians are taken over."""
+    """A partition's TF-IDF in the statistics' columns, before part scaling, and what is
+    asked; ``norms`` (listings x parts): each listing's L2 norm per part, what the pivot
+    floors' medians are taken over."""
 
     columns: np.ndarray  # int32, one per non-zero, listing after listing
     weights: np.ndarray  # float64
     row_of: np.ndarray  # int32: the partition's row of each non-zero
-    asked: np.ndarray  # int32: asked skills' global columns, as collected
-    norms: np.ndarray  # float64, (listings, 3)
+    asked_indptr: np.ndarray  # int64, listings + 1
+    asked: np.ndarray  # int32: asked skills' columns, as weighed
+    required: np.ndarray  # bool, one per asked skill
+    norms: np.ndarray  # float64, (listings, parts)
 
 
 def place(weighed: Weighed, stats: Statistics) -> Placed:
-    """Return the partition's TF-IDF weights in the merged ``stats``' columns, and its norms."""
-    column = {term: c for c, term in enumerate(stats.terms)}
-    renumber = np.array([column[t] for t in weighed.terms], dtype=np.int32)
-    collected = weighed.collected
-    indices = np.frombuffer(collected.indices, dtype=np.int32)
-    cols = renumber[indices] if len(renumber) else np.zeros(0, np.int32)
-    tf = _tf(np.frombuffer(collected.data, dtype=np.float64), stats.sublinear_tf)
-    weights = tf * stats.idf[cols]
-    row_ptr = np.frombuffer(collected.indptr, dtype=np.int64)
-    n = len(row_ptr) - 1
-    row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(row_ptr))
+    """Return the partition's TF-IDF weights in ``stats``' columns, and its norms (step 4).
+
+    Terms ``stats`` lacks (a segment's new words) are left out, as a fitted vectorizer leaves
+    out words it has not seen.
+    """
+    c = weighed.collected
+    n = len(c.indptr) - 1
+    renumber = stats.terms.columns(weighed.terms).astype(np.int32)
+    cols = renumber[c.indices] if len(renumber) else np.zeros(0, np.int32)
+    row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(c.indptr))
+    asked = renumber[c.asked] if len(renumber) else np.zeros(0, np.int32)
+    required, asked_indptr, data = c.required, c.asked_indptr, c.data
+    if (renumber < 0).any():
+        keep = cols >= 0
+        cols, row_of, data = cols[keep], row_of[keep], data[keep]
+        kept = asked >= 0
+        asked, required = asked[kept], required[kept]
+        asked_indptr = np.concatenate([[0], np.cumsum(kept)])[c.asked_indptr].astype(np.int64)
+    weights = tf(data, stats.sublinear_tf) * stats.idf[cols]
     norms = part_norms(row_of, stats.parts[cols], weights, n)
-    asked = np.frombuffer(collected.asked, dtype=np.int32)
-    return Placed(cols, weights, row_of, renumber[asked] if len(renumber) else asked, norms)
+    return Placed(cols, weights, row_of, asked_indptr, asked, required, norms)
 
 
 def norms_of(placed: Placed) -> np.ndarray:
@@ -228,18 +386,18 @@ def norms_of(placed: Placed) -> np.ndarray:
 
 
 def with_floors(stats: Statistics, norms: Iterable[np.ndarray], settings: Settings) -> Statistics:
-    """Return ``stats`` with the pivot floors: ``settings``' pivots times the median of the
-    listings' non-zero part norms over every partition's ``norms``, as ``build_index`` sets them."""
-    every = np.concatenate([np.zeros((0, 3)), *norms])
+    """Return ``stats`` with the pivot floors from every partition's ``norms``
+    (``weigh.pivot_floors``)."""
+    every = np.concatenate([np.zeros((0, len(PART_NUMBER))), *norms])
     query_floors, listing_floors = pivot_floors(settings, every)
     return stats._replace(query_floors=query_floors, listing_floors=listing_floors)
 
 
-# ------------------------------------------------------------------------------- 4. shards
+# ------------------------------------------------------------------------------- 5. shards
 
 
 class Shard(NamedTuple):
-    """One shard's own arrays: ``Index``'s fields of the same names, rows counted from 0."""
+    """One partition's own arrays: ``Index``'s fields of the same names, rows counted from 0."""
 
     indptr: np.ndarray
     rows: np.ndarray
@@ -250,64 +408,69 @@ class Shard(NamedTuple):
     facts: dict[str, np.ndarray]
 
 
-def shard(
-    listings: Sequence[Listing], weighed: Weighed, placed: Placed, stats: Statistics
-) -> Shard:
-    """Return the partition's postings (each listing's parts scaled with the merged floors),
-    its asked skills sorted by column, and its filter facts."""
-    n = len(weighed.collected.indptr) - 1
+def shard(listings: Sequence[Listing], placed: Placed, stats: Statistics) -> Shard:
+    """Return the partition's postings (each listing's parts scaled with the floors), its
+    asked skills sorted by column, and its filter facts (step 5)."""
+    n = len(placed.asked_indptr) - 1
     parts = stats.parts[placed.columns]
-    weights = placed.weights * _part_scale(
+    weights = placed.weights * part_scale(
         placed.row_of, parts, placed.weights, stats.part_weights, n, stats.listing_floors
     )
-    indptr, rows, ordered = _postings(len(stats.terms), placed.columns, placed.row_of, weights)
-    asked_columns, asked_required = _sorted_asked(placed.asked, weighed.collected)
+    v = len(stats.terms)
+    order = np.lexsort((placed.row_of, placed.columns))  # term-major, rows rising
+    indptr = np.zeros(v + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(placed.columns, minlength=v))
+    asked_columns, asked_required = _sorted_asked(placed)
     return Shard(
         indptr=indptr,
-        rows=rows,
-        weights=ordered,
-        asked_indptr=np.frombuffer(weighed.collected.asked_indptr, dtype=np.int64).copy(),
+        rows=placed.row_of[order],
+        weights=weights[order].astype(np.float32),
+        asked_indptr=placed.asked_indptr.copy(),
         asked_columns=asked_columns,
         asked_required=asked_required,
         facts=listing_facts(listings),
     )
 
 
-def shard_index(listings: Sequence[Listing], piece: Shard, stats: Statistics,
-                terms: TermTable | None = None) -> Index:  # fmt: skip
-    """Return the shard as an ``Index`` segment (``terms``: a table of ``stats.terms`` to
-    share between shards; made when not given)."""
-    own: dict[str, Any] = {name: getattr(piece, name) for name in _SHARD_ARRAYS}
-    own.update(piece.facts)
-    shared: dict[str, Any] = {name: getattr(stats, name) for name in _SHARED_STATISTICS}
-    table = terms if terms is not None else TermTable(stats.terms)
-    return Index(listings=tuple(listings), terms=table, **own, **shared)
+def _sorted_asked(placed: Placed) -> tuple[np.ndarray, np.ndarray]:
+    """Return each listing's asked skills sorted by column within the listing, and whether
+    each is required."""
+    columns = placed.asked.astype(np.int32)  # a copy, sorted in place below
+    required = placed.required.astype(bool)
+    ptr = placed.asked_indptr
+    for row in np.flatnonzero(np.diff(ptr) > 1).tolist():
+        start, end = ptr[row], ptr[row + 1]
+        by_column = np.argsort(columns[start:end], kind="stable")
+        columns[start:end] = columns[start:end][by_column]
+        required[start:end] = required[start:end][by_column]
+    return columns, required
 
 
-_SHARD_ARRAYS = ("indptr", "rows", "weights", "asked_indptr", "asked_columns", "asked_required")
-_SHARED_STATISTICS = ("idf", "parts", "part_weights", "repeated", "sublinear_tf",
-                      "query_floors", "listing_floors")  # fmt: skip
-
-
-def build_shards(listings: Sequence[Listing], analyzer: Analyzer, partitions: int) -> Segments:
-    """Return the listings' index as ``partitions`` shards, building one partition at a time
-    in this process: what ``matcher.engines.dask.build_sharded`` computes on a cluster.
-
-    Raises ``ValueError`` for no listings or fewer than one partition.
-    """
-    settings = analyzer.settings
-    bounds = partition_bounds(len(listings), partitions)
-    pieces = [listings[start:end] for start, end in bounds]
-    repeated = repeated_keys(
-        (shingle_counts(piece, settings) for piece in pieces), settings.boilerplate_min_listings
+def shard_index(listings: Sequence[Listing], piece: Shard, stats: Statistics) -> Index:
+    """Return the partition as an ``Index`` (a segment of one index with the others)."""
+    return Index(
+        listings=tuple(listings),
+        terms=stats.terms,
+        idf=stats.idf,
+        indptr=piece.indptr,
+        rows=piece.rows,
+        weights=piece.weights,
+        parts=stats.parts,
+        asked_indptr=piece.asked_indptr,
+        asked_columns=piece.asked_columns,
+        asked_required=piece.asked_required,
+        sublinear_tf=stats.sublinear_tf,
+        part_weights=stats.part_weights,
+        query_floors=stats.query_floors,
+        listing_floors=stats.listing_floors,
+        repeated=stats.repeated,
+        **piece.facts,
     )
-    weighed = [weigh(piece, analyzer, repeated) for piece in pieces]
-    stats = statistics((vocabulary(w) for w in weighed), len(listings), settings, repeated)
-    placed = [place(w, stats) for w in weighed]
-    stats = with_floors(stats, (p.norms for p in placed), settings)
-    terms = TermTable(stats.terms)
-    shards = [
-        shard_index(piece, shard(piece, w, p, stats), stats, terms)
-        for piece, w, p in zip(pieces, weighed, placed, strict=True)
-    ]
-    return Segments(shards, fitted=len(shards))
+
+
+def assemble(listings: Sequence[Listing], bounds: Sequence[tuple[int, int]],
+             pieces: Sequence[Shard], stats: Statistics) -> Segments:  # fmt: skip
+    """Return the shards of a build as its index: ``Segments`` fitted on them all."""
+    made = [shard_index(listings[a:b], piece, stats)
+            for (a, b), piece in zip(bounds, pieces, strict=True)]  # fmt: skip
+    return Segments(made, fitted=len(made))

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..filters import JOB_TYPES, job_type_bits, per_year
-from ..models import PARTS, GapReport, Listing, Match, MatchReport
+from ..models import PART_NAMES, GapReport, Listing, Match, MatchReport
 from .data import (
     CAPTION,
     coverage_text,
@@ -62,7 +62,7 @@ class _Segment:
 def _segments(match: Match, scale: float) -> list[_Segment]:
     """Return the score's parts laid end to end, ``scale`` being the score of a full bar."""
     out, x = [], 0.0
-    for part in PARTS:
+    for part in PART_NAMES:
         value = match.parts.get(part, 0.0)
         width = 100 * value / scale if scale > 0 else 0.0
         share = value / match.score if match.score > 0 else 0.0
@@ -202,7 +202,7 @@ def render_html(report: MatchReport, title: str = "Job matches") -> str:
             caption=CAPTION,
             best=best,
             matches=matches,
-            parts=PARTS,
+            parts=PART_NAMES,
             grid=_grid(report.matches),
             gaps=_gap_view(report.gaps) if report.gaps is not None else None,
             attributions=report.attributions,

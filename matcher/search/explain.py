@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analyse.analyzer import term_text
-from ..index.model import AnyIndex, query_vector
-from ..models import PARTS, Coverage, MissingSkill, SkillContribution, TermContribution
+from ..index.model import AnyIndex
+from ..models import PART_NAMES, Coverage, MissingSkill, SkillContribution, TermContribution
+from .query import query_vector
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,12 @@ def explain(
             term=term_text(keys[i]),
             contribution=float(contributions[i]),
             is_skill=part_of[i] == 0,
-            part=PARTS[part_of[i]],
+            part=PART_NAMES[part_of[i]],
         )
         for i in order
     )
-    parts = dict.fromkeys((p for p, w in zip(PARTS, index.part_weights, strict=True) if w), 0.0)
+    used = (p for p, w in zip(PART_NAMES, index.part_weights, strict=True) if w)
+    parts = dict.fromkeys(used, 0.0)
     for term in terms:
         parts[term.part] = parts.get(term.part, 0.0) + term.contribution
     asked = index.asked(row).tolist()

@@ -76,7 +76,8 @@ if TYPE_CHECKING:  # imported where used: a query neither writes nor hashes when
     from concurrent.futures import Future, ThreadPoolExecutor
 
 from ...errors import IndexFormatError, MatcherError
-from ...models import LazyListings, Listing, Settings
+from ...models import LazyListings, Listing
+from ...settings import Settings
 from ...skills.compiled import (
     CompiledVocabularyError,
     StaleCompiledVocabulary,
@@ -85,7 +86,8 @@ from ...skills.compiled import (
     read_compiled,
 )
 from ...skills.vocabulary import SkillVocabulary
-from ..model import AnyIndex, Index, Segments, smoothed_idf
+from ...weigh import smoothed_idf
+from ..model import AnyIndex, Index, Segments
 
 try:
     import fcntl
