@@ -24,9 +24,9 @@ from ..index.build import (
     SpanTable,
     TripleCounter,
     Weighed,
+    WeighedJoin,
     assemble,
     count_triples,
-    join_weighed,
     partition_bounds,
     place,
     shard,
@@ -157,16 +157,16 @@ def _weighed(job: _Job, procs: int, bounds: list[tuple[int, int]], progress: Pro
     assert chunks is not None
     ends = iter(end for _, end in bounds)
     end = next(ends)
-    pieces: list[Weighed] = []
+    joined = WeighedJoin()
     out = []
     for k, piece in enumerate(forked_map(job, _weigh, list(range(len(chunks))), procs)):
-        pieces.append(piece)
+        joined.add(piece)
         start, stop = chunks[k]
         if progress:
             progress(steps * (stop - start))
         if stop == end:
-            out.append(join_weighed(pieces) if len(pieces) > 1 else pieces[0])
-            pieces = []
+            out.append(joined.result())
+            joined = WeighedJoin()
             end = next(ends, -1)
     return out
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,6 +54,7 @@ __all__ = [
     "Statistics",
     "TripleCounter",
     "Weighed",
+    "WeighedJoin",
     "assemble",
     "count_triples",
     "join_weighed",
@@ -240,34 +241,50 @@ def weigh(
     return Weighed(tuple(columns), collected)
 
 
-def join_weighed(pieces: Iterable[Weighed]) -> Weighed:
-    """Return consecutive partitions' ``weigh`` results as one partition's, terms numbered
-    first seen first (so joining chunks as they arrive is a whole build's step 2)."""
-    columns: dict[str, int] = {}
-    parts: list[Collected] = []
-    for piece in pieces:
+class WeighedJoin:
+    """Consecutive partitions' ``weigh`` results joined into one partition's as they arrive,
+    terms numbered first seen first: a whole build's step 2 from its chunks, growing by the
+    chunk (no copy of every chunk held at once)."""
+
+    def __init__(self) -> None:
+        self._columns: dict[str, int] = {}
+        self._indptr, self._indices, self._data = array("q", [0]), array("i"), array("d")
+        self._asked_indptr, self._asked, self._required = array("q", [0]), array("i"), array("b")
+
+    def add(self, piece: Weighed) -> None:
+        """Append the next partition's listings."""
+        columns = self._columns
         renumber = np.fromiter((columns.setdefault(t, len(columns)) for t in piece.terms),
                                dtype=np.int32, count=len(piece.terms))  # fmt: skip
         c = piece.collected
-        parts.append(c._replace(indices=renumber[c.indices], asked=renumber[c.asked]))
-    return Weighed(tuple(columns), _concatenate(parts))
+        pairs = ((c.indptr, self._indptr, self._indices),
+                 (c.asked_indptr, self._asked_indptr, self._asked))  # fmt: skip
+        for pointers, out, values in pairs:  # pointers first: they count what is there
+            out.frombytes((pointers[1:] + len(values)).astype(np.int64).tobytes())
+        self._indices.frombytes(renumber[c.indices].astype(np.int32).tobytes())
+        self._data.frombytes(c.data.astype(np.float64).tobytes())
+        self._asked.frombytes(renumber[c.asked].astype(np.int32).tobytes())
+        self._required.frombytes(c.required.astype(np.int8).tobytes())
+
+    def result(self) -> Weighed:
+        """Return the partitions added so far as one ``Weighed``."""
+        collected = Collected(
+            np.frombuffer(self._indptr, dtype=np.int64),
+            np.frombuffer(self._indices, dtype=np.int32),
+            np.frombuffer(self._data, dtype=np.float64),
+            np.frombuffer(self._asked_indptr, dtype=np.int64),
+            np.frombuffer(self._asked, dtype=np.int32),
+            np.frombuffer(self._required, dtype=np.int8).astype(bool),
+        )
+        return Weighed(tuple(self._columns), collected)
 
 
-def _concatenate(parts: Sequence[Collected]) -> Collected:
-    def ptr(name: str) -> np.ndarray:
-        out, base = [np.zeros(1, np.int64)], 0
-        for part in parts:
-            pointers = getattr(part, name)
-            out.append(pointers[1:] + base)
-            base += int(pointers[-1])
-        return np.concatenate(out)
-
-    def joined(name: str, dtype: Any) -> np.ndarray:
-        return np.concatenate([np.zeros(0, dtype), *(getattr(p, name) for p in parts)])
-
-    return Collected(ptr("indptr"), joined("indices", np.int32), joined("data", np.float64),
-                     ptr("asked_indptr"), joined("asked", np.int32),
-                     joined("required", bool))  # fmt: skip
+def join_weighed(pieces: Iterable[Weighed]) -> Weighed:
+    """Return consecutive partitions' ``weigh`` results as one partition's (``WeighedJoin``)."""
+    joined = WeighedJoin()
+    for piece in pieces:
+        joined.add(piece)
+    return joined.result()
 
 
 def vocabulary(weighed: Weighed) -> tuple[list[str], np.ndarray]:
