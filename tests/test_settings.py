@@ -66,3 +66,29 @@ def test_the_registry_names_each_part_once_with_its_settings():
         assert part.weight in fields and part.query_floor in PART_NAMES
         assert part.needs is None or part.needs in fields
         assert part.listing_pivot is None or part.listing_pivot in fields
+
+
+def test_the_json_schema_names_the_registry_parts():
+    """The published schema is data for other programs: a new part must be added there too."""
+    import json
+    from importlib import resources
+
+    schema = json.loads(
+        resources.files("matcher").joinpath("schema/report.schema.json").read_text("utf-8")
+    )
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("description", "").startswith("Each part's contribution"):
+                found.append(tuple(node["properties"]))
+            if "enum" in node and "words" in node["enum"]:
+                found.append(tuple(node["enum"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert found and all(names == PART_NAMES for names in found)

@@ -7,7 +7,15 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
+from ..models import (
+    PART_NAMES,
+    Candidate,
+    GapReport,
+    Listing,
+    Match,
+    MatchReport,
+    SkillsReport,
+)
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection"): text from listings is
 # not trusted, so such a cell starts with an apostrophe, which spreadsheets show as text.
@@ -38,7 +46,7 @@ _LISTING_HEADER = [
     "date_posted", "salary_min", "salary_max", "salary_currency", "salary_period",
 ]  # fmt: skip
 _EXPLANATION_HEADER = [
-    "skills_part", "title_part", "words_part", "asked", "covered", "required",
+    *(f"{part}_part" for part in PART_NAMES), "asked", "covered", "required",
     "required_covered", "matched", "missing",
 ]  # fmt: skip
 
@@ -54,9 +62,7 @@ def _listing_row(listing: Listing) -> list[Any]:
 def _explanation_row(match: Match | Candidate) -> list[Any]:
     c = match.coverage
     return [
-        match.parts.get("skills", 0.0),
-        match.parts.get("title", 0.0),
-        match.parts.get("words", 0.0),
+        *(match.parts.get(part, 0.0) for part in PART_NAMES),
         *((c.asked, c.covered, c.required, c.required_covered) if c else ("",) * 4),
         "; ".join(f"{s.skill} ({s.share:.1%})" for s in match.matched),
         "; ".join(s.skill if s.required else f"{s.skill} (preferred)" for s in match.missing),
