@@ -39,6 +39,7 @@ from ..index.build import (
 )
 from ..index.model import AnyIndex, Index, Segments
 from ..models import Listing
+from ..settings import Settings
 
 if TYPE_CHECKING:
     import multiprocessing.pool
@@ -105,13 +106,13 @@ def _build(
     counter = TripleCounter()
     spans: list[SpanTable | None] = []
     counting = procs if settings.sections else 1  # with sections off there is nothing to count
-    for counted in forked_map(_Job(listings, settings), _count, chunks, counting):
+    for counted in forked_map(_Counting(listings, settings), _count, chunks, counting):
         counter.add(counted.keys, counted.counts)
         spans.append(counted.spans)
         if progress:
             progress(_size(chunks[len(spans) - 1]))
     repeated = counter.repeated(settings.boilerplate_min_listings)
-    job = _Job(listings, settings, analyzer, set(repeated.tolist()), spans, chunks)
+    job = _Weighing(listings, analyzer, set(repeated.tolist()), spans, chunks)
     weighed = _weighed(job, procs, bounds, progress, steps=1)
     stats = statistics((vocabulary(w) for w in weighed), n, settings, repeated)
     placed = [place(w, stats) for w in weighed]
@@ -143,18 +144,16 @@ def build_segment(
     _expect(progress, 2 * n)
     stats = statistics_of(index)
     chunks = list(_chunks(0, n)) or [(0, 0)]
-    job = _Job(listings, analyzer.settings, analyzer, set(stats.repeated.tolist()),
-               [None] * len(chunks), chunks)  # fmt: skip
+    job = _Weighing(listings, analyzer, set(stats.repeated.tolist()), [None] * len(chunks), chunks)
     [weighed] = _weighed(job, _processes(workers, n), [(0, n)], progress, steps=2)
     piece = shard(listings, place(weighed, stats), stats)
     return shard_index(listings, piece, stats)
 
 
-def _weighed(job: _Job, procs: int, bounds: list[tuple[int, int]], progress: Progress | None,
+def _weighed(job: _Weighing, procs: int, bounds: list[tuple[int, int]], progress: Progress | None,
              steps: int) -> list[Weighed]:  # fmt: skip
     """Return step 2 for each partition in ``bounds``, its chunks joined as they arrive."""
     chunks = job.chunks
-    assert chunks is not None
     ends = iter(end for _, end in bounds)
     end = next(ends)
     joined = WeighedJoin()
@@ -171,24 +170,28 @@ def _weighed(job: _Job, procs: int, bounds: list[tuple[int, int]], progress: Pro
     return out
 
 
-class _Job(NamedTuple):
-    """What a build's workers read: forked with it, never pickled."""
+class _Counting(NamedTuple):
+    """What step 1's workers read: forked with it, never pickled."""
 
     listings: Sequence[Listing]
-    settings: Any
-    analyzer: Analyzer | None = None
-    repeated: set[int] | None = None
-    spans: list[SpanTable | None] | None = None
-    chunks: list[tuple[int, int]] | None = None
+    settings: Settings
 
 
-def _count(job: _Job, chunk: tuple[int, int]) -> Counted:
+class _Weighing(NamedTuple):
+    """What step 2's workers read: forked with it, never pickled."""
+
+    listings: Sequence[Listing]
+    analyzer: Analyzer
+    repeated: set[int]
+    spans: list[SpanTable | None]  # one per chunk: step 1's, or None to cut sentences again
+    chunks: list[tuple[int, int]]
+
+
+def _count(job: _Counting, chunk: tuple[int, int]) -> Counted:
     return count_triples(job.listings[chunk[0] : chunk[1]], job.settings)
 
 
-def _weigh(job: _Job, k: int) -> Weighed:
-    assert job.analyzer is not None and job.repeated is not None
-    assert job.spans is not None and job.chunks is not None
+def _weigh(job: _Weighing, k: int) -> Weighed:
     start, end = job.chunks[k]
     return weigh(job.listings[start:end], job.analyzer, job.repeated, job.spans[k])
 
