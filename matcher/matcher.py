@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import read as _readers  # listing readers imported on first use: see read/__init__
-from .analyse.analyzer import SKILL_PREFIX, Analyzer, term_text
+from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .filters import FilterResult, Filters
 from .index.model import AnyIndex, build_index, build_segment, forked_pool, query_vector
@@ -42,7 +42,7 @@ from .read.resumes import ResumeText, read_resume_text
 from .search.explain import explain, explain_all, skill_gains
 from .search.kernels import batch_scores, cosine_scores
 from .search.kernels import top_k as best_rows
-from .skills.vocabulary import SkillVocabulary, extract_skills
+from .skills import SkillVocabulary, extract_skills
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
 # ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher import Listing, Matcher, read_resume
-from matcher.analyse.analyzer import SKILL_PREFIX
+from matcher.analyse import SKILL_PREFIX
 from matcher.index.model import query_vector
 from matcher.matcher import gap_files
 from matcher.search.kernels import cosine_scores

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import extract_skills, load_listings, read_resume
-from matcher.analyse.analyzer import sentences
+from matcher.analyse import sentences
 from matcher.cli import app
 from matcher.models import Settings
 from matcher.read import normalise, read_resume_text

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from matcher import Matcher, load_listings
-from matcher.analyse.analyzer import Analyzer
+from matcher.analyse import Analyzer
 from matcher.index.build import build_shards, partition_bounds
 from matcher.index.model import Index, Segments, build_index
 from matcher.index.store.store import IndexFormatError, index_info, load_index, save_index

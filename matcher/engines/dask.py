@@ -38,7 +38,7 @@ import numpy as np
 from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
-from ..analyse.analyzer import Analyzer
+from ..analyse import Analyzer
 from ..errors import ClusterError, ListingFormatError, MatcherError
 from ..filters import Filters
 from ..index.build import (
@@ -63,7 +63,7 @@ from ..read import load_listings
 from ..search.explain import explain
 from ..search.kernels import batch_scores
 from ..search.kernels import top_k as best_rows
-from ..skills.vocabulary import SkillVocabulary, builtin_vocabulary
+from ..skills import SkillVocabulary, builtin_vocabulary
 
 __all__ = [
     "BLOCK",

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
+from ..analyse import SKILL_PREFIX, Analyzer, sentences, term_part
 from ..filters import listing_facts
 from ..models import UNTITLED, Listing, Settings
 from .model import (

@@ -24,7 +24,7 @@ import numpy as np
 if TYPE_CHECKING:
     import multiprocessing.pool
 
-from ..analyse.analyzer import (
+from ..analyse import (
     KINDS,
     SKILL_PREFIX,
     Analyzer,

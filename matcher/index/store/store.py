@@ -77,6 +77,7 @@ if TYPE_CHECKING:  # imported where used: a query neither writes nor hashes when
 
 from ...errors import IndexFormatError, MatcherError
 from ...models import LazyListings, Listing, Settings
+from ...skills import SkillVocabulary
 from ...skills.compiled import (
     CompiledVocabularyError,
     StaleCompiledVocabulary,
@@ -84,7 +85,6 @@ from ...skills.compiled import (
     csv_sha256,
     read_compiled,
 )
-from ...skills.vocabulary import SkillVocabulary
 from ..model import AnyIndex, Index, Segments, smoothed_idf
 
 try:
