@@ -45,7 +45,7 @@ class Analyzer:
             else:
                 self._make = vocabulary or builtin_vocabulary
         self._uses_title = settings.part_weights()[1] > 0
-        # A bound method, called as the method it was before it moved (no layer added).
+        # Bound once: a call costs what a method's did, with no wrapper in the per-sentence loops.
         self._words = Words(settings).words
         # Listings repeat sentences (a trust's intro, the same requirements): each distinct
         # sentence is analysed once while it is among the last ones seen.

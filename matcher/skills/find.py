@@ -98,7 +98,8 @@ class _Match(NamedTuple):  # a form as matching uses it, made when its key is fi
 
 
 def tokens(text: str) -> list[re.Match[str]]:
-    """Return the skill-matching tokens of ``text``."""
+    """Return the skill-matching tokens of ``text`` (see ``TOKEN``) as matches, in text order:
+    ``m.start()``/``m.end()`` are character offsets into ``text``."""
     return list(TOKEN.finditer(text))
 
 
@@ -122,7 +123,8 @@ class SkillFinder:
     _singles: frozenset[str]
     _pairs: frozenset[str]
 
-    def _skill(self, i: int) -> Skill:  # made by ``SkillVocabulary``
+    def _skill(self, i: int) -> Skill:
+        # Declared for the methods below; ``SkillVocabulary`` makes skills on first use.
         raise NotImplementedError
 
     def _forms(self, key: str) -> list[_Match] | None:
@@ -419,6 +421,9 @@ def _in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
 
 def extract_skills(text: str, vocabulary: SkillVocabulary | None = None) -> list[ExtractedSkill]:
     """Return each skill named in ``text`` once, with every span naming it, in text order.
+
+    Spans are ``(start, end)`` character offsets into ``text``; ``vocabulary`` defaults to the
+    built-in one. Raises ``TypeError`` when ``text`` is not a ``str`` (a list of texts, bytes).
 
     >>> [(s.name, s.spans) for s in extract_skills("Go and Python; JS")]
     [('golang', ((0, 2),)), ('python', ((7, 13),)), ('javascript', ((15, 17),))]

@@ -39,7 +39,7 @@ class _Form(NamedTuple):  # a tuple: tens of thousands are made per vocabulary
 
 
 class Compiled(NamedTuple):
-    """A vocabulary ready to match, as flat lists: what ``matcher/skills_file.py`` stores.
+    """A vocabulary ready to match, as flat lists: what ``skills/compiled.py`` stores.
 
     A form's key is its tokens in lower case joined by single spaces (tokens hold no spaces,
     so the joining loses nothing). Forms are grouped by key, in the order the vocabulary first
@@ -103,7 +103,7 @@ class SkillVocabulary(SkillFinder):
     ) -> SkillVocabulary:
         """Return the vocabulary of a ``Compiled`` form; ``rows()`` gives its rows if asked.
 
-        The caller vouches that ``compiled`` was made from those rows (``skills_file.py``
+        The caller vouches that ``compiled`` was made from those rows (``compiled.py``
         checks the CSV's SHA-256 for that).
         """
         vocabulary = cls.__new__(cls)
