@@ -33,7 +33,7 @@ from relevance import (  # noqa: E402
 )
 
 from matcher import Listing, Matcher, Settings, load_listings, read_resume  # noqa: E402
-from matcher.analyse.analyzer import term_text  # noqa: E402
+from matcher.analyse import term_text  # noqa: E402
 from matcher.models import UNTITLED  # noqa: E402
 from matcher.search.kernels import cosine_scores  # noqa: E402
 from matcher.search.query import query_vector  # noqa: E402

@@ -30,7 +30,7 @@ def main() -> None:
     if not postings.exists():
         sys.exit(f"{postings}: not found (the NHS postings are needed)")
     from matcher import Listing, Matcher
-    from matcher.analyse.analyzer import Analyzer
+    from matcher.analyse import Analyzer
     from matcher.engines.local import build_index
     from matcher.settings import Settings
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .filters import Filters
     from .matcher import Matcher, default_listings_path, match_files
     from .models import (
+        ExtractedSkill,
         Listing,
         ListingSet,
         Match,
@@ -25,15 +26,14 @@ if TYPE_CHECKING:
     )
     from .read import load_listings, read_resume
     from .settings import Settings
-    from .skills.taxonomy import import_taxonomy, load_vocabulary
-    from .skills.vocabulary import (
-        ExtractedSkill,
+    from .skills import (
         Skill,
         SkillHit,
         SkillVocabulary,
         builtin_vocabulary,
         extract_skills,
     )
+    from .skills.taxonomy import import_taxonomy, load_vocabulary
 
 # Each public name, and the module that defines it.
 _WHERE = {
@@ -55,12 +55,12 @@ _WHERE = {
     "TermContribution": "models",
     "load_listings": "read",
     "read_resume": "read",
-    "ExtractedSkill": "skills.vocabulary",
-    "Skill": "skills.vocabulary",
-    "SkillHit": "skills.vocabulary",
-    "SkillVocabulary": "skills.vocabulary",
-    "builtin_vocabulary": "skills.vocabulary",
-    "extract_skills": "skills.vocabulary",
+    "ExtractedSkill": "models",
+    "Skill": "skills",
+    "SkillHit": "skills",
+    "SkillVocabulary": "skills",
+    "builtin_vocabulary": "skills",
+    "extract_skills": "skills",
     "import_taxonomy": "skills.taxonomy",
     "load_vocabulary": "skills.taxonomy",
 }

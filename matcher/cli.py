@@ -1041,8 +1041,8 @@ def skills_import(
 @skills_app.command("list", cls=_Command)
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
+    from .skills import builtin_vocabulary
     from .skills.taxonomy import stored_vocabularies
-    from .skills.vocabulary import builtin_vocabulary
 
     typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
     for name, meta in stored_vocabularies().items():

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import read as _readers  # listing readers imported on first use: see read/__init__
-from .analyse.analyzer import SKILL_PREFIX, Analyzer, term_text
+from .analyse import SKILL_PREFIX, Analyzer, term_text
 from .engines.local import build_index, build_segment, query_terms_many
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .filters import FilterResult, Filters
@@ -42,7 +42,7 @@ from .search.kernels import batch_scores, cosine_scores, scores_at
 from .search.query import query_vector
 from .search.topk import top_k as best_rows
 from .settings import Settings
-from .skills.vocabulary import SkillVocabulary, extract_skills
+from .skills import SkillVocabulary, extract_skills
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
 # ``load_vocabulary`` ("builtin", an imported vocabulary, a CSV path); None means the default.

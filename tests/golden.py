@@ -117,7 +117,7 @@ def _whole(work: Path) -> str:
 
 def _sharded(work: Path) -> str:
     from matcher import Settings, builtin_vocabulary, load_listings
-    from matcher.analyse.analyzer import Analyzer
+    from matcher.analyse import Analyzer
     from matcher.engines.local import build_shards
     from matcher.index.store.store import save_index
 

@@ -221,7 +221,7 @@ def race(seconds: float, workdir: Path, seed: int = 0) -> RaceReport:
     """Two writers rebuild the index while this process loads and queries it."""
     from matcher import Matcher, load_listings, read_resume
     from matcher.errors import MatcherError
-    from matcher.skills.vocabulary import SkillVocabulary
+    from matcher.skills import SkillVocabulary
 
     rng = random.Random(seed)
     folder = workdir / "race.index"

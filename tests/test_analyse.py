@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.analyse.analyzer import (
+from matcher.analyse import (
     BOILERPLATE_WEIGHT,
     SECTION_WEIGHTS,
     Analyzer,

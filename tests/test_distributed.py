@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import Matcher, load_listings, read_resume
-from matcher.analyse.analyzer import Analyzer
+from matcher.analyse import Analyzer
 from matcher.cli import ExitCode, app
 from matcher.engines.local import build_index
 from matcher.errors import ClusterError, ListingFormatError, MatcherError

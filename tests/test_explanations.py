@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher import Listing, Matcher, Settings, read_resume
-from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, _lead_cut, _singular, term_text
+from matcher.analyse import SKILL_PREFIX, Analyzer, lead_cut, singular, term_text
 from matcher.models import UNTITLED
 from matcher.search.kernels import cosine_scores
 from matcher.search.query import query_vector
@@ -108,7 +108,7 @@ def test_preferred_skills_are_told_apart_from_required_ones():
 
 
 @pytest.mark.parametrize(
-    ("word", "singular"),
+    ("word", "expected"),
     [
         ("coaches", "coach"),
         ("processes", "process"),
@@ -122,8 +122,8 @@ def test_preferred_skills_are_told_apart_from_required_ones():
         ("analysis", "analysis"),
     ],
 )
-def test_plural_folding(word, singular):
-    assert _singular(word) == singular
+def test_plural_folding(word, expected):
+    assert singular(word) == expected
 
 
 def test_names_with_a_capital_final_s_are_not_plurals():
@@ -133,7 +133,7 @@ def test_names_with_a_capital_final_s_are_not_plurals():
 
 @pytest.mark.parametrize("text", ["x" * 30, "abcdefghij klmnopqrstuvwxyz", "word " * 9])
 def test_the_resume_lead_never_cuts_a_word(text):
-    cut = _lead_cut(text, 1 / 3)
+    cut = lead_cut(text, 1 / 3)
     assert cut == len(text) or text[cut].isspace()
     assert 0 < cut <= len(text)
 

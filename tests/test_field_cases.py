@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import extract_skills, load_listings, match_files, read_resume
-from matcher.analyse.analyzer import sentences
+from matcher.analyse import sentences
 from matcher.cli import app
 from matcher.read import read_resume_text
 from matcher.settings import Settings

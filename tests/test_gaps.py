@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher import Listing, Matcher, read_resume
-from matcher.analyse.analyzer import SKILL_PREFIX
+from matcher.analyse import SKILL_PREFIX
 from matcher.matcher import gap_files
 from matcher.search.kernels import cosine_scores
 from matcher.search.query import query_vector

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import Listing, Matcher, Settings, load_listings, match_files, read_resume
-from matcher.analyse.analyzer import STOP_WORDS, Analyzer
+from matcher.analyse import STOP_WORDS, Analyzer
 
 from .conftest import LISTINGS, PROFILES, resume_path
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
+import subprocess
+import sys
 import zlib
 
 import pytest
 from typer.testing import CliRunner
 
 from matcher import extract_skills, load_listings, read_resume
-from matcher.analyse.analyzer import sentences
+from matcher.analyse import sentences
 from matcher.cli import app
 from matcher.read import normalise, read_resume_text
 from matcher.read.markup import html_to_text, markdown_to_text
@@ -42,6 +45,7 @@ NORMALISED = {
         "a gizmowidget\nand a gizmowidget",
     ),
     "unknown join kept": ("data-\ndriven teams", "data-\ndriven teams"),
+    "vulgar fraction lengthened": ("\u00bc cup", "1\u20444 cup"),
     "ascii untouched": ("Python, SQL; C++ & C#", "Python, SQL; C++ & C#"),
 }
 
@@ -50,6 +54,27 @@ NORMALISED = {
 def test_normalise(name):
     given, expected = NORMALISED[name]
     assert normalise(given) == expected
+
+
+def test_normalise_knows_the_builtin_skills_words_without_importing_skills():
+    """read/ stands below skills/: the words come from the vocabulary's file, the same ones."""
+    code = (
+        "import sys; from matcher.read import normalise;"
+        "print(normalise('ran Kuber-\\nnetes'));"
+        "print(sorted(m for m in sys.modules if m.startswith('matcher.skills')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:3] == ["ran Kubernetes", "", "[]"]
+    from matcher.read.normalise import builtin_skill_words
+    from matcher.skills import builtin_vocabulary
+
+    assert "kubernetes" in builtin_skill_words()
+    assert builtin_skill_words() == {
+        word.lower()
+        for row in builtin_vocabulary().rows
+        for field in ("name", "aliases", "ambiguous")
+        for word in re.findall(r"[^\W\d_]{2,}", row[field])
+    }
 
 
 def test_spans_point_into_the_text_read_resume_returns(tmp_path):

@@ -16,34 +16,46 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.analyse import analyzer as analyse
-from matcher.analyse.analyzer import (
-    _AFTER_HEADING,
-    _CAPITALS_RUN,
-    _COLON_AFTER,
-    _HEADING_MAX,
-    _RUN_ON_BEFORE,
-    _SENTENCE_END_BEFORE,
-    _WORD,
+from matcher.analyse import (
+    BOILERPLATE_WEIGHT,
+    NEVER_BOILERPLATE,
     PLACEHOLDERS,
+    SECTION_WEIGHTS,
     SKILL_PREFIX,
     STOP_WORDS,
+    WORD,
     Analyzer,
-    _heading_kind,
-    _listing_patterns,
-    _singular,
+    Sentence,
+    Words,
+    boilerplate,
+    headings,
     repeated_shingles,
+    sections,
     sentences,
+    singular,
+)
+from matcher.analyse import (
+    words as words_module,
 )
 from matcher.engines.local import build_index
 from matcher.index import build
 from matcher.index.model import Index
 from matcher.models import UNTITLED, Listing
 from matcher.settings import Settings
-from matcher.skills import vocabulary as skills
+from matcher.skills import SkillHit, SkillVocabulary, builtin_vocabulary, tokens
+from matcher.skills import find as finding
 
 from .conftest import SHARED
 
+# The reference re-implements the old algorithms over the package's own patterns.
+_listing_patterns = sections._listing_patterns
+_heading_kind = sections._heading_kind
+_CAPITALS_RUN = sections._CAPITALS_RUN
+_AFTER_HEADING = sections._AFTER_HEADING
+_COLON_AFTER = sections._COLON_AFTER
+_HEADING_MAX = sections._HEADING_MAX
+_RUN_ON_BEFORE = sections._RUN_ON_BEFORE
+_SENTENCE_END_BEFORE = sections._SENTENCE_END_BEFORE
 _CAPITALISED = _listing_patterns().capitalised
 _PHRASE_AT = _listing_patterns().phrase_at
 
@@ -109,8 +121,8 @@ def _reference_shingles(words: list[str]) -> frozenset[int]:
     )
 
 
-_NOT_TEXT = skills._NOT_TEXT
-_PERSON = skills._PERSON
+_NOT_TEXT = finding._NOT_TEXT
+_PERSON = finding._PERSON
 
 
 def _reference_masked(text: str) -> str:
@@ -118,7 +130,7 @@ def _reference_masked(text: str) -> str:
     for m in _PERSON.finditer(text):
         group = next(g for g in ("name", "contact", "ref") if m.group(g))
         spans.append(m.span(group))
-    first = skills._first_line(text)
+    first = finding._first_line(text)
     if first is not None:
         spans.append(first)
     if not spans:
@@ -129,13 +141,13 @@ def _reference_masked(text: str) -> str:
     return "".join(chars)
 
 
-def _reference_find(self, text: str) -> list[skills.SkillHit]:
-    text = skills._masked(text)
-    toks = skills.tokens(text)
+def _reference_find(self, text: str) -> list[SkillHit]:
+    text = finding._masked(text)
+    toks = tokens(text)
     lower = [t.group().lower() for t in toks]
     reach = [1] * len(toks)
     for j in range(len(toks) - 2, -1, -1):
-        if not skills._breaks(text, toks[j].end(), toks[j + 1]):
+        if not finding._breaks(text, toks[j].end(), toks[j + 1]):
             reach[j] = reach[j + 1] + 1
     sure: list[tuple[int, int, int]] = []
     maybe: list[tuple[int, int, int]] = []
@@ -154,14 +166,14 @@ def _reference_find(self, text: str) -> list[skills.SkillHit]:
     if maybe:
         hits += self._supported(text, toks, lower, sure, maybe)
     return [
-        skills.SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
+        SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
         for first, end, skill in sorted(hits)
     ]
 
 
-def _reference_sentences(text: str, settings: Settings) -> list[analyse.Sentence]:
+def _reference_sentences(text: str, settings: Settings) -> list[Sentence]:
     if not settings.sections:
-        return [analyse.Sentence(text, 1.0, "body", frozenset())]
+        return [Sentence(text, 1.0, "body", frozenset())]
     cuts = _reference_headings(text)
     any_legal = _listing_patterns().legal.search(text.lower()) is not None
     parts: list[tuple[str, str]] = []
@@ -173,41 +185,53 @@ def _reference_sentences(text: str, settings: Settings) -> list[analyse.Sentence
             parts.append((text[end:nxt], kind))
     result = []
     for part, kind in parts:
-        weight = analyse.SECTION_WEIGHTS.get(kind, 1.0)
-        for piece in analyse._SENTENCE_BREAK.split(part):
+        weight = SECTION_WEIGHTS.get(kind, 1.0)
+        for piece in sections._SENTENCE_BREAK.split(part):
             piece = piece.strip().lstrip(":-\u2013\u2022* ").strip()
             if not piece:
                 continue
             if any_legal and _listing_patterns().legal.search(piece.lower()):
-                weight_here = min(weight, analyse.BOILERPLATE_WEIGHT)
+                weight_here = min(weight, BOILERPLATE_WEIGHT)
             else:
                 weight_here = weight
             shingles = (
                 frozenset()
-                if kind in analyse._NEVER_BOILERPLATE
-                else _reference_shingles(_WORD.findall(piece.lower()))
+                if kind in NEVER_BOILERPLATE
+                else _reference_shingles(WORD.findall(piece.lower()))
             )
             preferred = kind == "preferred" or _listing_patterns().preferred.search(piece.lower()) is not None
-            result.append(analyse.Sentence(piece, weight_here, kind, shingles, preferred))
+            result.append(Sentence(piece, weight_here, kind, shingles, preferred))
     return result
 
 
-class _ReferenceAnalyzer(Analyzer):
-    """Every sentence analysed afresh, words filtered list by list."""
+class _ReferenceWords(Words):
+    """Words filtered list by list."""
 
-    def _sentence_terms(self, text: str):  # type: ignore[override]
-        return self._split(text)
-
-    def _unigrams(self, text: str) -> list[str]:
-        words = _WORD.findall(text.lower())
+    def unigrams(self, text: str) -> list[str]:
+        words = WORD.findall(text.lower())
         if self.settings.stop_words:
             words = [w for w in words if w not in STOP_WORDS and not w.isdigit()]
         if self.settings.placeholders:
             words = [w for w in words if w not in PLACEHOLDERS]
         if self.settings.plurals:
-            names = {m.lower() for m in analyse._CAPITAL_S_NAME.findall(text)} if "S" in text else ()
-            words = [w if w in names else _singular(w) for w in words]
+            names = (
+                {m.lower() for m in words_module._CAPITAL_S_NAME.findall(text)}
+                if "S" in text
+                else ()
+            )
+            words = [w if w in names else singular(w) for w in words]
         return words
+
+
+class _ReferenceAnalyzer(Analyzer):
+    """Every sentence analysed afresh, words filtered list by list."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._words = _ReferenceWords(settings).words
+
+    def _sentence_terms(self, text: str):  # type: ignore[override]
+        return self._split(text)
 
 
 def _reference_build(listings: list[Listing], settings: Settings) -> Index:
@@ -270,10 +294,11 @@ def _nhs_listings(tmp_path: Path) -> list[Listing]:
 
 def _reference(listings: list[Listing], settings: Settings, monkeypatch) -> Index:
     with monkeypatch.context() as patched:
-        patched.setattr(analyse, "_headings", _reference_headings)
-        patched.setattr(analyse, "_shingles", _reference_shingles)
-        patched.setattr(skills, "_masked", _reference_masked)
-        patched.setattr(skills.SkillVocabulary, "find", _reference_find)
+        patched.setattr(sections, "headings", _reference_headings)
+        patched.setattr(sections, "word_shingles", _reference_shingles)
+        patched.setattr(boilerplate, "word_shingles", _reference_shingles)
+        patched.setattr(finding, "_masked", _reference_masked)
+        patched.setattr(SkillVocabulary, "find", _reference_find)
         return _reference_build(listings, settings)
 
 
@@ -316,7 +341,7 @@ def test_the_reference_differs_where_the_code_would():
     ],
 )
 def test_headings_are_found_as_before(text):
-    assert analyse._headings(text) == _reference_headings(text)
+    assert headings(text) == _reference_headings(text)
 
 
 def test_headings_are_found_as_before_in_nhs_postings():
@@ -328,14 +353,14 @@ def test_headings_are_found_as_before_in_nhs_postings():
         texts = [json.loads(next(f))["description"] or "" for _ in range(2000)]
     assert sum(len(_reference_headings(t)) for t in texts) > 500
     for text in texts:
-        assert analyse._headings(text) == _reference_headings(text)
+        assert headings(text) == _reference_headings(text)
 
 
 def test_word_forms_are_the_reference_ones():
     text = "Nurses AWS NeurIPS analysts the Company Name caches coaches NEWS news businesses"
     for settings in (Settings(), Settings.plain(), Settings(plurals=False)):
-        assert Analyzer(settings)._unigrams(text) == _ReferenceAnalyzer(settings)._unigrams(text)
-    assert re.search("nurse", " ".join(Analyzer(Settings())._unigrams(text)))
+        assert Words(settings).unigrams(text) == _ReferenceWords(settings).unigrams(text)
+    assert re.search("nurse", " ".join(Words(Settings()).unigrams(text)))
 
 
 @pytest.mark.parametrize(
@@ -348,8 +373,8 @@ def test_word_forms_are_the_reference_ones():
     ],
 )
 def test_addresses_and_names_are_masked_as_before(text):
-    assert skills._masked(text) == _reference_masked(text)
-    assert skills._masked(text.lower()) == _reference_masked(text.lower())
+    assert finding._masked(text) == _reference_masked(text)
+    assert finding._masked(text.lower()) == _reference_masked(text.lower())
 
 
 def test_resumes_are_masked_as_before():
@@ -358,7 +383,7 @@ def test_resumes_are_masked_as_before():
     texts = [p.read_text(encoding="utf-8") for p in sorted(RESUMES.glob("*.txt"))]
     assert texts
     for text in texts:
-        assert skills._masked(text) == _reference_masked(text)
+        assert finding._masked(text) == _reference_masked(text)
 
 
 def test_skills_are_found_as_before_in_resumes_and_postings():
@@ -372,7 +397,7 @@ def test_skills_are_found_as_before_in_resumes_and_postings():
 
         with NHS.open(encoding="utf-8") as f:
             texts += [json.loads(next(f))["description"] or "" for _ in range(300)]
-    vocabulary = skills.builtin_vocabulary()
+    vocabulary = builtin_vocabulary()
     found = 0
     for text in texts:
         hits = vocabulary.find(text)
@@ -412,4 +437,4 @@ def test_sentences_are_cut_as_before():
     ],
 )
 def test_names_are_masked_as_before(text):
-    assert skills._masked(text) == _reference_masked(text)
+    assert finding._masked(text) == _reference_masked(text)

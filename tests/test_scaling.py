@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from matcher.analyse.analyzer import Analyzer, _headings, sentences
+from matcher.analyse import Analyzer, headings, sentences
 from matcher.read import guess_title
 from matcher.settings import Settings
-from matcher.skills.vocabulary import builtin_vocabulary
+from matcher.skills import builtin_vocabulary
 
 from .conftest import SHARED, resume_path
 
@@ -34,7 +34,7 @@ TEXTS = {
 }
 FUNCTIONS = {
     "guess_title": guess_title,
-    "_headings": _headings,
+    "headings": headings,
     "sentences": lambda text: sentences(text, Settings()),
     "skills": lambda text: builtin_vocabulary().find(text),
     "terms": lambda text: Analyzer(Settings()).terms(text),

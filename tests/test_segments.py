@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from matcher import Matcher, load_listings, read_resume
-from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
+from matcher.analyse import SKILL_PREFIX, Analyzer, sentences, term_part
 from matcher.engines.local import build_segment
 from matcher.errors import MatcherError
 from matcher.index.model import Segments

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from matcher import Matcher, load_listings
-from matcher.analyse.analyzer import Analyzer
+from matcher.analyse import Analyzer
 from matcher.engines.local import build_index, build_shards
 from matcher.index.build import partition_bounds
 from matcher.index.model import Index, Segments

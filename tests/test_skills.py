@@ -8,9 +8,9 @@ from importlib import resources
 import pytest
 
 from matcher import Settings, SkillVocabulary, builtin_vocabulary, extract_skills
-from matcher.analyse.analyzer import Analyzer
+from matcher.analyse import Analyzer
 from matcher.errors import MatcherError
-from matcher.skills.vocabulary import KINDS, tokens
+from matcher.skills import KINDS, tokens
 
 
 def found(text: str) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import pytest
 from matcher import Matcher, load_listings, read_resume
 from matcher.errors import IndexFormatError
 from matcher.index.store.store import _meta_checksum
+from matcher.skills import SkillVocabulary, builtin_vocabulary
 from matcher.skills.compiled import (
     CompiledVocabularyError,
     StaleCompiledVocabulary,
@@ -20,7 +21,6 @@ from matcher.skills.compiled import (
     read_compiled,
 )
 from matcher.skills.taxonomy import builtin_rows, compiled_dir, load_vocabulary
-from matcher.skills.vocabulary import SkillVocabulary, builtin_vocabulary
 
 from .conftest import LISTINGS, PROFILES, RESUMES, resume_path
 

@@ -273,7 +273,7 @@ def test_cli_index_errors(tmp_path):
 def test_building_on_several_processes_gives_the_same_index(monkeypatch, fixture_listings):
     import matcher.engines.local as index_module
     from matcher import Settings
-    from matcher.analyse.analyzer import Analyzer
+    from matcher.analyse import Analyzer
 
     monkeypatch.setattr(index_module, "CHUNK", 3)
     analyzer = Analyzer(Settings())

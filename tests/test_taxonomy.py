@@ -9,6 +9,7 @@ import pytest
 
 from matcher import Listing, Matcher, import_taxonomy, load_vocabulary, match_files
 from matcher.errors import MatcherError
+from matcher.skills import builtin_vocabulary, extract_skills, tokens
 from matcher.skills.taxonomy import (
     ATTRIBUTIONS,
     esco_rows,
@@ -18,7 +19,6 @@ from matcher.skills.taxonomy import (
     stored_vocabularies,
     vocabularies_dir,
 )
-from matcher.skills.vocabulary import builtin_vocabulary, extract_skills, tokens
 
 from .conftest import SHARED, resume_path
 

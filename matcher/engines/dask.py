@@ -38,7 +38,7 @@ import numpy as np
 from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
-from ..analyse.analyzer import Analyzer
+from ..analyse import Analyzer
 from ..errors import ClusterError, ListingFormatError, MatcherError
 from ..filters import Filters
 from ..index.build import (
@@ -66,7 +66,7 @@ from ..search.kernels import batch_scores, scores_at
 from ..search.query import query_vector
 from ..search.topk import top_k as best_rows
 from ..settings import Settings
-from ..skills.vocabulary import SkillVocabulary, builtin_vocabulary
+from ..skills import SkillVocabulary, builtin_vocabulary
 
 __all__ = [
     "BLOCK",

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..analyse.analyzer import (
+from ..analyse import (
     KINDS,
     SKILL_PREFIX,
     Analyzer,

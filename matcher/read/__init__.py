@@ -1,6 +1,8 @@
 """Stage 1, read: listings files and resumes in, plain text and ``Listing`` objects out.
 
-Nothing here knows about terms or scores. Every problem with a file the user gave is raised as a
+Nothing here knows about terms or scores, and nothing imports ``matcher.skills``: of the skills,
+``normalise`` knows only the words of the built-in vocabulary's file (``data/skills.csv``), to
+join a word hyphenated at a line end. Every problem with a file the user gave is raised as a
 ``ListingFormatError`` or ``ResumeReadError`` naming the file, so the CLI can print one line.
 One module per kind of file: ``text`` (encodings), ``pdf``, ``docx``, ``markup`` (HTML,
 Markdown), ``tables`` (CSV, TSV, Excel's Unicode Text), ``json`` (JSON, JSON Lines, JSON-LD),

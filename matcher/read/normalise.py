@@ -16,8 +16,9 @@ What it changes, in this order:
 5. Lone surrogates (U+D800-U+DFFF, which a JSON file may write as ``"\\ud800"`` escapes but no
    text holds) become U+FFFD, the replacement character, so the text can be encoded again.
 6. A word hyphenated at a line end ("Kuber-\\nnetes") is joined ("Kubernetes\\n") when the joined
-   word is known: a word of a skill in the built-in vocabulary, or a word written whole elsewhere
-   in the same text. Otherwise the hyphen and the line break stay ("data-\\ndriven").
+   word is known: a word of a built-in skill's name or forms (read from the vocabulary's file,
+   ``builtin_skill_words``), or a word written whole elsewhere in the same text. Otherwise the
+   hyphen and the line break stay ("data-\\ndriven").
 
 Positions: readers return the normalised text, and every span ``extract_skills`` reports
 points into that text (``matcher skills`` shows it), not into the file's bytes.
@@ -47,19 +48,31 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
-def _vocabulary_words() -> frozenset[str]:
-    # Lazy: the vocabulary is compiled only when a hyphenated line end needs it.
-    from ..skills.vocabulary import builtin_vocabulary
+def builtin_skill_words() -> frozenset[str]:
+    """Return the lower-case words (two letters or more) of the built-in skills' names and forms.
 
+    Read from ``matcher/data/skills.csv`` itself (its ``name``, ``aliases`` and ``ambiguous``
+    columns), not through ``matcher.skills``: a reader stands below the skills in the pipeline.
+    Read once, when a hyphenated line end first needs it. Raises ``OSError`` if the packaged
+    file is missing (a broken install).
+    """
+    import csv  # here: most texts hold no hyphenated line end
+    import io
+    from importlib import resources
+
+    text = resources.files("matcher").joinpath("data/skills.csv").read_text(encoding="utf-8")
     words: set[str] = set()
-    for row in builtin_vocabulary().rows:
-        for field in (row["name"], row["aliases"], row["ambiguous"]):
-            words.update(w.lower() for w in _WORD.findall(field))
+    for row in csv.DictReader(io.StringIO(text)):
+        for field in ("name", "aliases", "ambiguous"):
+            words.update(w.lower() for w in _WORD.findall(row.get(field) or ""))
     return frozenset(words)
 
 
 def normalise(text: str, known: Callable[[str], bool] | None = None) -> str:
-    """Return ``text`` normalised as the module docstring says (a new string, shorter or equal).
+    """Return ``text`` normalised as the module docstring says, as a string of any length.
+
+    Most steps shorten a text or leave its length, but NFKC may lengthen it (``"¼"`` becomes
+    ``"1⁄4"``, ``"ﬃ"`` ``"ffi"``): positions in the result are not those of ``text``.
 
     ``known(word)`` says whether a lower-case word is a word, for joining words hyphenated at
     a line end; by default a word of a built-in skill, or one written whole elsewhere in
@@ -92,7 +105,7 @@ def valid_unicode(text: str) -> str:
 def _join_hyphenated(text: str, known: Callable[[str], bool] | None) -> str:
     if known is None:
         whole = {w.lower() for w in _WORD.findall(text)}
-        vocabulary = _vocabulary_words()
+        vocabulary = builtin_skill_words()
 
         def known(word: str) -> bool:
             return word in whole or word in vocabulary

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..analyse.analyzer import term_text
+from ..analyse import term_text
 from ..index.model import AnyIndex
 from ..models import PART_NAMES, Coverage, MissingSkill, SkillContribution, TermContribution
 from .query import query_vector

@@ -55,7 +55,8 @@ from typing import NamedTuple
 
 from ..errors import MatcherError
 from .compiled import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
-from .vocabulary import COLUMNS, SkillVocabulary, tokens
+from .find import tokens
+from .vocabulary import COLUMNS, SkillVocabulary
 
 BUILTIN = "builtin"
 SOURCES = ("esco", "onet")

@@ -1,16 +1,14 @@
-"""Stage 2a, analyse: the skill vocabulary, and finding skills in text with their spans.
+"""Stage 2a, skills: the skill vocabulary, its rows and forms, and its compiled form.
 
 The vocabulary is a CSV written for this project (``matcher/data/skills.csv``): each row is a
-canonical skill with the surface forms that mean it. Matching works on tokens, so "A/B testing",
-"A-B testing" and "a b testing" are the same, the longest form wins at each position, and short
-ambiguous names ("Go", "R", "C") count only with supporting context.
+canonical skill with the surface forms that mean it. Finding the skills in a text is
+``SkillFinder``'s part (``find``), which ``SkillVocabulary`` builds on.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -18,72 +16,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import MatcherError
-from ..models import ExtractedSkill
+from .find import TOKEN, SkillFinder
 
 KINDS = ("tool", "knowledge", "practice", "soft")
 COLUMNS = ("name", "kind", "category", "aliases", "ambiguous", "context")
-
-# A token is a run of letters and digits with internal dots (node.js, asp.net), an optional
-# leading dot (.net) and a trailing ++, + or # (c++, c#). Everything else separates tokens.
-_TOKEN = re.compile(r"(?:(?<![\w.])\.)?[^\W_]+(?:\.[^\W_]+)*(?:\+\+|\+|#)?")
-# Punctuation that ends a phrase: a skill of several words never spans it, so "user experience,
-# design" is not "ux design".
-_PHRASE_BREAK = re.compile(r"[,;:.!?()\[\]{}|\u2022\u00b7]|\n\s*\n")
-# What may stand between the items of a list of skills: "Python, R or Stata", "Python/C/Java",
-# "Python 3, R", "SQL, and/or R".
-_LIST_GAP = re.compile(r"(?:[ \t,/;&+|]|\band\b|\bor\b|\d+(?:\.\d+)*\+?)*", re.IGNORECASE)
-_LIST_SEPARATOR = re.compile(r"[,/|;\u2022\u00b7]")
-# A line that lists skills: "Languages: C", "Programming Languages: C, Java", "Tech stack: ...".
-_SKILLS_LABEL = (
-    r"(?:[\w+#/&-]+[ \t]+){0,3}(?:languages?|skills?|technolog(?:y|ies)|tech(?:nical)?[ \t]+stack"
-    r"|stack|tools?|toolkit|frameworks?|librar(?:y|ies)|platforms?|software|proficienc(?:y|ies)"
-    r"|competenc(?:y|ies)|expertise|environments?)"
-)
-_SKILLS_LINE = re.compile(r"[ \t]*[#*_-]*[ \t]*" + _SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:", re.I)
-# A heading over lines of skills, alone on its line ("Skills", "## Technical Skills").
-_SKILLS_HEADING = re.compile(
-    r"[ \t]*[#*_-]*[ \t]*(?:core[ \t]+|key[ \t]+)?" + _SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:?[ \t]*",
-    re.IGNORECASE,
-)
-# Text that is not prose: web addresses and e-mail addresses ("github.com/me/react-native-demo"
-# names no skill of the writer's). Each alternative starts where a word does, so that a long run
-# of letters is scanned once, not once per letter.
-_NOT_TEXT = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|co|uk|de|fr|eu|app|me|info|edu|gov|ly)/\S*",
-    re.IGNORECASE,
-)
-# People's names: after a title, in a references line, or named as the contact of a listing.
-_NAME = r"[A-Z][\w'\u2019-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'\u2019-]+)){0,3}"
-_PERSON = re.compile(
-    r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sir|Dame)\.?[ \t]+(?P<name>" + _NAME + ")"
-    r"|(?i:\b(?:contact|call|e-?mail|ask for|speak to|talk to|reach out to|write to)[ \t]+"
-    r"(?:our[ \t]+|the[ \t]+)?(?:recruiter|hiring manager|talent partner|recruitment partner)?"
-    r"[ \t,]*)(?P<contact>" + _NAME + ")"
-    r"|(?i:\b(?:recruiter|hiring manager|referees?|references?)[ \t]*[:,-]?[ \t]+)(?P<ref>"
-    + _NAME
-    + ")"
-)
-# A resume's name line: two to four capitalised words (or initials) alone on the first line.
-_NAME_LINE = re.compile(
-    r"[ \t#*]*(?:[A-Z][\w'\u2019-]+|[A-Z]\.)(?:[ \t]+(?:[A-Z][\w'\u2019-]+|[A-Z]\.|"
-    r"de|da|del|der|van|von|la|le|bin|al)){1,3}[ \t*]*"
-)
-# Words that make a first line a job title rather than a name ("Senior Java Developer").
-_ROLE_WORDS = frozenset(
-    """engineer developer scientist manager analyst designer architect consultant specialist
-    director lead technician nurse teacher administrator coordinator officer assistant intern
-    accountant programmer researcher economist statistician recruiter writer editor advisor
-    adviser therapist pharmacist supervisor planner professor physician associate executive
-    operator driver clerk agent representative resume cv curriculum vitae""".split()
-)
-# Resume headings that end a list of skills under a skills heading.
-_OTHER_HEADING = re.compile(
-    r"[ \t#*_-]*(?:experience|work experience|professional experience|employment|education|"
-    r"projects?|summary|profile|certifications?|references|publications|awards|interests|"
-    r"contact|objective|volunteering)[ \t*_]*:?[ \t]*",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -95,15 +31,6 @@ class Skill:
     category: str
 
 
-@dataclass(frozen=True)
-class SkillHit:
-    """One occurrence of a skill in a text: ``text[start:end]`` is what was written."""
-
-    skill: Skill
-    start: int
-    end: int
-
-
 class _Form(NamedTuple):  # a tuple: tens of thousands are made per vocabulary
     skill: int
     tokens: tuple[str, ...]  # as written in the vocabulary
@@ -111,15 +38,8 @@ class _Form(NamedTuple):  # a tuple: tens of thousands are made per vocabulary
     ambiguous: bool
 
 
-class _Match(NamedTuple):  # a form as matching uses it, made when its key is first met
-    skill: int
-    written: str  # its tokens as written, joined by single spaces
-    case_sensitive: bool
-    ambiguous: bool
-
-
 class Compiled(NamedTuple):
-    """A vocabulary ready to match, as flat lists: what ``matcher/skills_file.py`` stores.
+    """A vocabulary ready to match, as flat lists: what ``skills/compiled.py`` stores.
 
     A form's key is its tokens in lower case joined by single spaces (tokens hold no spaces,
     so the joining loses nothing). Forms are grouped by key, in the order the vocabulary first
@@ -158,12 +78,7 @@ def _unpickled(
     )
 
 
-def tokens(text: str) -> list[re.Match[str]]:
-    """Return the skill-matching tokens of ``text``."""
-    return list(_TOKEN.finditer(text))
-
-
-class SkillVocabulary:
+class SkillVocabulary(SkillFinder):
     """A set of skills and the surface forms that name them."""
 
     def __init__(
@@ -188,7 +103,7 @@ class SkillVocabulary:
     ) -> SkillVocabulary:
         """Return the vocabulary of a ``Compiled`` form; ``rows()`` gives its rows if asked.
 
-        The caller vouches that ``compiled`` was made from those rows (``skills_file.py``
+        The caller vouches that ``compiled`` was made from those rows (``compiled.py``
         checks the CSV's SHA-256 for that).
         """
         vocabulary = cls.__new__(cls)
@@ -225,8 +140,8 @@ class SkillVocabulary:
         self.names = frozenset(compiled.names)
         self._index = dict(zip(compiled.names, range(len(compiled.names)), strict=True))
         self._groups = dict(zip(compiled.keys, range(len(compiled.keys)), strict=True))
-        self._group_forms: dict[int, list[_Match]] = {}
-        self._implied: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._group_forms = {}
+        self._implied = {}
         self._longest = compiled.longest
         self._starts = frozenset(compiled.starts)
         if len(self._index) < len(compiled.names) or len(self._groups) < len(compiled.keys):
@@ -259,29 +174,6 @@ class SkillVocabulary:
             skill = self._made[i] = Skill(c.names[i], c.kinds[i], c.categories[i])
         return skill
 
-    def _forms(self, key: str) -> list[_Match] | None:
-        """Return the forms whose key is ``key`` (lower-case tokens joined by spaces)."""
-        group = self._groups.get(key)
-        if group is None:
-            return None
-        forms = self._group_forms.get(group)
-        if forms is None:
-            c = self.compiled
-            forms = self._group_forms[group] = [
-                _Match(
-                    c.form_skills[f],
-                    c.form_written[f],
-                    c.form_case_sensitive[f],
-                    c.form_ambiguous[f],
-                )  # fmt: skip
-                for f in range(c.group_indptr[group], c.group_indptr[group + 1])
-            ]
-        return forms
-
-    def _context(self, skill: int) -> list[str]:
-        c = self.compiled
-        return c.contexts[c.context_indptr[skill] : c.context_indptr[skill + 1]]
-
     @classmethod
     def from_csv(cls, path: str | Path) -> SkillVocabulary:
         """Return the vocabulary in a CSV file with the columns of ``matcher/data/skills.csv``."""
@@ -304,311 +196,11 @@ class SkillVocabulary:
         i = self._index.get(name)
         return None if i is None else self._skill(i)
 
-    def find(self, text: str) -> list[SkillHit]:
-        """Return every skill occurrence in ``text``, longest form first, in text order.
-
-        Web and e-mail addresses and people's names (a resume's name line, "Dr. Ruby Jenkins",
-        a references line, "contact our recruiter ...") are not searched. A skill of several
-        words never spans punctuation, a bullet or a line break (unless the next line goes on
-        in lower case, as a sentence wrapped by a PDF does). An ambiguous name counts only with
-        support: a telling word anywhere in the text, a line or section that lists skills
-        ("Languages: C"), or a list it stands in with a skill of its category ("Python, R").
-        """
-        text = _masked(text)
-        toks: list[re.Match[str]] | None = None
-        if text.isascii():  # lower-casing moves no character: the tokens are the same
-            lower = _TOKEN.findall(text.lower())
-        else:
-            toks = tokens(text)
-            lower = [t.group().lower() for t in toks]
-        if not lower:
-            return []
-        following = lower[1:]
-        following.append("")
-        starts, singles, pairs = self._starts, self._singles, self._pairs
-        candidates = [
-            i
-            for i, (word, after) in enumerate(zip(lower, following, strict=True))
-            if word in starts and (word in singles or f"{word} {after}" in pairs)
-        ]
-        if not candidates:
-            return []
-        if toks is None:
-            toks = tokens(text)
-        sure: list[tuple[int, int, int]] = []  # (first token, end token, skill)
-        maybe: list[tuple[int, int, int]] = []
-        last = len(toks) - 1
-        broken: dict[int, bool] = {}  # gap j (after token j): whether it ends a phrase
-        resume_at = 0
-        longest_from = self._longest_from
-        for i in candidates:
-            if i < resume_at:
-                continue  # inside the form found before
-            # How many tokens a form starting here may span before a break (at most as many as
-            # the longest form that starts with this word).
-            reach = 1
-            for j in range(i, min(i + longest_from[lower[i]] - 1, last)):
-                if j not in broken:
-                    end, after_j = toks[j].end(), toks[j + 1]
-                    # Most tokens are one space apart, which never ends a phrase.
-                    broken[j] = not (after_j.start() == end + 1 and text[end] == " ") and (
-                        _breaks(text, end, after_j)
-                    )
-                if broken[j]:
-                    break
-                reach += 1
-            found = self._longest_at(toks, lower, i, reach)
-            if found is None:
-                continue
-            resume_at, form = found
-            (maybe if form.ambiguous else sure).append((i, resume_at, form.skill))
-        hits = list(sure)
-        if maybe:
-            hits += self._supported(text, toks, lower, sure, maybe)
-        return [
-            SkillHit(self._skill(skill), toks[first].start(), toks[end - 1].end())
-            for first, end, skill in sorted(hits)
-        ]
-
-    def implied(self, hit: SkillHit, text: str) -> tuple[str, ...]:
-        """Return the other skills that the words of a hit name inside it.
-
-        "AWS SageMaker" holds "AWS": whoever names the one names the other ("amazon web
-        services"); "time series econometrics" holds "time series". Only sure (not ambiguous)
-        forms count, matched as the vocabulary matches them (case-sensitive ones by case).
-        """
-        written = tuple(t.group() for t in _TOKEN.finditer(text, hit.start, hit.end))
-        if len(written) < 2:
-            return ()
-        found = self._implied.get(written)
-        if found is None:
-            names: dict[str, None] = {}
-            lower = tuple(w.lower() for w in written)
-            for size in range(len(written) - 1, 0, -1):
-                for start in range(len(written) - size + 1):
-                    for form in self._forms(" ".join(lower[start : start + size])) or ():
-                        if form.ambiguous or form.skill == self._index[hit.skill.name]:
-                            continue
-                        if form.case_sensitive and form.written != " ".join(
-                            written[start : start + size]
-                        ):
-                            continue
-                        names[self._names[form.skill]] = None
-            found = self._implied[written] = tuple(names)
-        return found
-
-    def _longest_at(
-        self, toks: list[re.Match[str]], lower: list[str], i: int, longest: int
-    ) -> tuple[int, _Match] | None:
-        for n in range(longest, 0, -1):
-            forms = self._forms(" ".join(lower[i : i + n]))
-            if not forms:
-                continue
-            matching = [f for f in forms if not f.case_sensitive]
-            if len(matching) < len(forms):  # only then is the case as written needed
-                written = " ".join(t.group() for t in toks[i : i + n])
-                matching = [f for f in forms if not f.case_sensitive or f.written == written]
-            if matching:
-                # A form that needs no context beats an ambiguous one of the same length.
-                return i + n, min(matching, key=lambda f: f.ambiguous)
-        return None
-
-    def _supported(
-        self,
-        text: str,
-        toks: list[re.Match[str]],
-        lower: list[str],
-        sure: list[tuple[int, int, int]],
-        maybe: list[tuple[int, int, int]],
-    ) -> list[tuple[int, int, int]]:
-        """Return the ambiguous hits in ``maybe`` that their context supports."""
-        present = _ngrams(lower, self.compiled.longest_context)
-        listing_lines = _skills_lines(text)
-        supported: list[tuple[int, int, int]] = []
-        waiting: list[tuple[int, int, int]] = []
-        for hit in maybe:
-            first, _, skill = hit
-            if any(c in present for c in self._context(skill)) or _in_spans(
-                toks[first].start(), listing_lines
-            ):
-                supported.append(hit)
-            else:
-                waiting.append(hit)
-        # A list's items support one another, also through an ambiguous item already supported
-        # ("Python, C, R"). Two items are listed together only when nothing but separators
-        # stands between them, so only neighbours in text order can be: a run of neighbours
-        # listed together is supported as a whole when any of it is. One pass, linear.
-        if not waiting:
-            return supported
-        pending = set(waiting)
-        hits = sorted(sure + supported + waiting)
-        run: list[tuple[int, int, int]] = [hits[0]]
-        for previous, hit in zip(hits, hits[1:], strict=False):
-            if not self._listed_with(text, toks, hit, previous):
-                supported += _supported_run(run, pending)
-                run = []
-            run.append(hit)
-        supported += _supported_run(run, pending)
-        return supported
-
-    def _listed_with(
-        self,
-        text: str,
-        toks: list[re.Match[str]],
-        hit: tuple[int, int, int],
-        other: tuple[int, int, int],
-    ) -> bool:
-        first, end, skill = hit
-        o_first, o_end, o_skill = other
-        if self._categories[o_skill] != self._categories[skill]:
-            return False
-        if o_end <= first:
-            gap = text[toks[o_end - 1].end() : toks[first].start()]
-        elif end <= o_first:
-            gap = text[toks[end - 1].end() : toks[o_first].start()]
-        else:
-            return False
-        return len(gap) <= 40 and _LIST_GAP.fullmatch(gap) is not None
-
-
-def _breaks(text: str, start: int, following: re.Match[str]) -> bool:
-    """Return whether the text between ``start`` and the token ``following`` ends a phrase."""
-    if _PHRASE_BREAK.search(text, start, following.start()):
-        return True
-    if "\n" not in text[start : following.start()]:
-        return False
-    # A line break ends a phrase, unless it only wraps a sentence: nothing but spaces around
-    # it and the next line going on in lower case ("gradient\nboosting on 40M rows").
-    return not (text[start : following.start()].isspace() and following.group()[0].islower())
-
-
-# Words one of which every match of _PERSON holds: its titles as written, its cues in any case.
-_TITLES = ("Dr", "Mr", "Ms", "Mx", "Miss", "Prof", "Sir", "Dame")
-_CUES = (
-    "contact", "call", "mail", "ask for", "speak to", "talk to", "reach out to", "write to",
-    "recruiter", "hiring manager", "referee", "reference",
-)  # fmt: skip
-# The only letters beyond ASCII that match an ASCII letter when case is ignored (İ ı ſ K).
-_FOLDING_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
-
-
-def _maybe_person(text: str) -> bool:
-    """Return whether ``text`` may name a person as _PERSON finds them (False: it cannot)."""
-    for title in _TITLES:  # loops, not any(): this runs for every sentence of every listing
-        if title in text:
-            return True
-    lower = text.lower()
-    for cue in _CUES:
-        if cue in lower:
-            return True
-    return not _FOLDING_TO_ASCII.isdisjoint(text)
-
-
-def _masked(text: str) -> str:
-    """Return ``text`` with addresses and people's names blanked out, same length."""
-    # Every address holds a "/", an "@" or "www." (in any case): most sentences hold none.
-    maybe_address = "/" in text or "@" in text or "www." in text.lower()
-    spans = [m.span() for m in _NOT_TEXT.finditer(text)] if maybe_address else []
-    for m in _PERSON.finditer(text) if _maybe_person(text) else ():
-        group = next(g for g in ("name", "contact", "ref") if m.group(g))
-        spans.append(m.span(group))
-    first = _first_line(text)
-    if first is not None:
-        spans.append(first)
-    if not spans:
-        return text
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def _first_line(text: str) -> tuple[int, int] | None:
-    """Return the span of the first line when it is a person's name, as resumes start.
-
-    Only a text of several lines has a name line: analysis also sees single sentences.
-    """
-    start = len(text) - len(text.lstrip())
-    end = text.find("\n", start)
-    if end < 0 or not text[end:].strip():
-        return None  # one line is a phrase or a sentence ("Apache Airflow"), not a document
-    line = text[start:end]
-    if not _NAME_LINE.fullmatch(line) or _SKILLS_HEADING.fullmatch(line):
-        return None
-    if _OTHER_HEADING.fullmatch(line):
-        return None
-    if any(word.lower().strip("*#") in _ROLE_WORDS for word in line.split()):
-        return None
-    return start, end
-
-
-def _skills_lines(text: str) -> list[tuple[int, int]]:
-    """Return the spans of lines that list skills: after a skills label or under a heading."""
-    spans: list[tuple[int, int]] = []
-    under_heading = False
-    position = 0
-    for line in text.split("\n"):
-        end = position + len(line)
-        if not line.strip():
-            under_heading = False
-        elif _SKILLS_HEADING.fullmatch(line):
-            under_heading = True
-        elif _OTHER_HEADING.fullmatch(line):
-            under_heading = False
-        elif _SKILLS_LINE.match(line) or (under_heading and _list_like(line)):
-            spans.append((position, end))
-        else:
-            under_heading = False  # prose: the list under the heading has ended
-        position = end + 1
-    return spans
-
-
-def _list_like(line: str) -> bool:
-    """Return whether a line reads as items of a list rather than a sentence."""
-    words = len(line.split())
-    return words <= 6 or len(_LIST_SEPARATOR.findall(line)) >= max(2, words // 4)
-
-
-def _in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= offset < end for start, end in spans)
-
-
-def extract_skills(text: str, vocabulary: SkillVocabulary | None = None) -> list[ExtractedSkill]:
-    """Return each skill named in ``text`` once, with every span naming it, in text order.
-
-    >>> [(s.name, s.spans) for s in extract_skills("Go and Python; JS")]
-    [('golang', ((0, 2),)), ('python', ((7, 13),)), ('javascript', ((15, 17),))]
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, not {type(text).__name__}")
-    spans: dict[Skill, list[tuple[int, int]]] = {}
-    for hit in (vocabulary or builtin_vocabulary()).find(text):
-        spans.setdefault(hit.skill, []).append((hit.start, hit.end))
-    return [
-        ExtractedSkill(skill.name, skill.kind, skill.category, tuple(where))
-        for skill, where in spans.items()
-    ]
-
-
-def _supported_run(
-    run: list[tuple[int, int, int]], pending: set[tuple[int, int, int]]
-) -> list[tuple[int, int, int]]:
-    """Return the ambiguous hits of a run of items listed together, if any item is sure."""
-    if all(hit in pending for hit in run):
-        return []
-    return [hit for hit in run if hit in pending]
-
 
 def _split(value: str | None) -> Iterator[str]:
     for part in (value or "").split("|"):
         if part.strip():
             yield part.strip()
-
-
-def _ngrams(words: list[str], longest: int) -> set[str]:
-    return {
-        " ".join(words[i : i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)
-    }
 
 
 @lru_cache(maxsize=1)
@@ -638,7 +230,7 @@ def _compile(rows: tuple[dict[str, str], ...], source: str) -> Compiled:
             _add(forms, plurals, index, form, ambiguous=False)
         for form in _split(row.get("ambiguous")):
             _add(forms, plurals, index, form, ambiguous=True)
-        contexts.append(tuple(tuple(_TOKEN.findall(c.lower())) for c in _split(row.get("context"))))
+        contexts.append(tuple(tuple(TOKEN.findall(c.lower())) for c in _split(row.get("context"))))
     _symmetric_context(skills, forms, contexts)
     # Plurals ("large language models") count unless a form of their own says otherwise.
     for key, plural in plurals.items():
@@ -721,7 +313,7 @@ def _add(
     *,
     ambiguous: bool,
 ) -> None:
-    found = tuple(_TOKEN.findall(written))
+    found = tuple(TOKEN.findall(written))
     if not found:
         return
     form = _Form(

@@ -78,6 +78,7 @@ if TYPE_CHECKING:  # imported where used: a query neither writes nor hashes when
 from ...errors import IndexFormatError, MatcherError
 from ...models import LazyListings, Listing
 from ...settings import Settings
+from ...skills import SkillVocabulary
 from ...skills.compiled import (
     CompiledVocabularyError,
     StaleCompiledVocabulary,
@@ -85,7 +86,6 @@ from ...skills.compiled import (
     csv_sha256,
     read_compiled,
 )
-from ...skills.vocabulary import SkillVocabulary
 from ...weigh import smoothed_idf
 from ..model import AnyIndex, Index, Segments
 
