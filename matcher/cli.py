@@ -1,11 +1,21 @@
-"""The command line: parse, call one library function, render. No matching logic lives here."""
+"""The command line: parse, make one ``matcher.api`` call, render. No matching logic lives here.
+
+Every command's errors of input (``MatcherError``) are turned into ``Error: ...`` on stderr and
+exit 1 in one place, ``_Command.invoke``; Ctrl-C exits 130 with one line. What is known of the
+terminal (its width, whether it takes hyperlinks) is read by ``_terminal`` and passed to the
+renderers.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import os
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -13,19 +23,9 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from . import __version__
+from . import __version__, api
 from .errors import ClusterError, MatcherError
 from .filters import Filters
-from .matcher import (
-    add_files,
-    candidate_files,
-    gap_files,
-    index_files,
-    match_files,
-    match_many_files,
-    optimize_index,
-    skills_in_file,
-)
 from .output import write_output
 from .render import (
     render,
@@ -44,6 +44,7 @@ class ExitCode(IntEnum):
     OK = 0
     BAD_INPUT = 1  # a file the user gave cannot be used; the message names it
     USAGE = 2  # wrong options or arguments (typer/click's own code)
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report a process stopped by it
 
 
 class Format(str, Enum):
@@ -207,10 +208,10 @@ def _filters(
     location: str | None,
     remote: bool,
     workplace: Workplace | None,
-    job_types: list[str] | None,
+    job_type: list[str] | None,
     posted_since: str | None,
     salary_min: str | None,
-    unknown: Unknown,
+    if_unknown: Unknown,
 ) -> Filters:
     """Return the filters the options ask for; text that cannot be read is a usage error."""
     if remote and workplace not in (None, Workplace.remote):
@@ -219,13 +220,49 @@ def _filters(
         return Filters.parse(
             location=location,
             workplace="remote" if remote else workplace.value if workplace else None,
-            job_types=job_types or (),
+            job_types=job_type or (),
             posted_since=posted_since,
             salary_min=salary_min,
-            unknown=unknown.value,
+            unknown=if_unknown.value,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+# The filter options match, gaps and match-many share, written once: a command declares
+# ``location: LocationOpt`` and ``filters: FilterOpts`` and ``_filter_options`` puts these in
+# the place of ``filters`` (so each command's help keeps its order), then hands the command
+# the ``Filters`` they make, ``location`` included.
+_FILTER_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "remote": (RemoteOpt, False),
+    "workplace": (WorkplaceOpt, None),
+    "job_type": (JobTypeOpt, None),
+    "posted_since": (PostedSinceOpt, None),
+    "salary_min": (SalaryMinOpt, None),
+    "if_unknown": (IfUnknownOpt, Unknown.keep),
+}
+FilterOpts = Optional[Filters]  # noqa: UP045 - replaced by _filter_options, never parsed
+
+
+def _filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Return ``command`` taking the filter options in place of its ``filters`` parameter."""
+    signature = inspect.signature(command, eval_str=True)
+    params: list[inspect.Parameter] = []
+    for param in signature.parameters.values():
+        if param.name != "filters":
+            params.append(param)
+            continue
+        params += [inspect.Parameter(name, param.kind, default=default, annotation=annotation)
+                   for name, (annotation, default) in _FILTER_OPTIONS.items()]  # fmt: skip
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        chosen = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
+        command(**kwargs, filters=_filters(kwargs["location"], **chosen))
+
+    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__annotations__ = {param.name: param.annotation for param in params}
+    return run
 
 
 ListingsOpt = Annotated[
@@ -273,19 +310,19 @@ def _is_address(text: str) -> bool:
     return "://" in text or re.fullmatch(r"[\w.\-\[\]]+:\d+", text) is not None
 
 
-def _cluster(address: str | None) -> Any:
-    """Return the ``matcher.engines.dask`` module and a context yielding a client, or fail
-    with one line when the extra is missing or ADDRESS is not an address."""
+def _engine(address: str | None) -> dict[str, Any]:
+    """Return the api's engine arguments for ``--dask ADDRESS`` (none without it), or raise
+    ``ClusterError`` when the extra is missing or ADDRESS is not an address."""
+    if address is None:
+        return {}
     import importlib.util
 
     if importlib.util.find_spec("distributed") is None:
-        raise _fail(ClusterError("--dask", "needs Dask: pip install 'matcher[dask]'"))
-    if address != _LOCAL and not _is_address(address or ""):
-        raise _fail(ClusterError("--dask", f"'{address}' is not a scheduler address such as "
-                                 "tcp://host:8786 (nor a file or folder that exists)"))  # fmt: skip
-    from .engines import dask as distributed
-
-    return distributed, distributed.cluster(None if address == _LOCAL else address)
+        raise ClusterError("--dask", "needs Dask: pip install 'matcher[dask]'")
+    if address != _LOCAL and not _is_address(address):
+        raise ClusterError("--dask", f"'{address}' is not a scheduler address such as "
+                           "tcp://host:8786 (nor a file or folder that exists)")  # fmt: skip
+    return {"engine": "dask", "address": None if address == _LOCAL else address}
 
 
 def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: Any) -> None:
@@ -295,11 +332,6 @@ def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: An
             "--vocabulary only without --index",
             param_hint="--index",
         )
-
-
-def _fail(exc: MatcherError) -> typer.Exit:
-    typer.echo(f"Error: {exc}", err=True)
-    return typer.Exit(ExitCode.BAD_INPUT)
 
 
 def _warn(warnings: tuple[str, ...]) -> None:
@@ -349,15 +381,25 @@ def _format(fmt: Format | None, output: Path | None) -> Format:
     return Format.table
 
 
+@dataclass(frozen=True)
+class Terminal:
+    """What the command knows of where it writes, read once (``_terminal``) and passed to the
+    renderers: none of them looks at the streams or the environment."""
+
+    width: int  # columns to lay tables out at
+    links: bool  # whether stdout takes terminal hyperlinks
+
+
+def _terminal() -> Terminal:
+    return Terminal(width=_width(), links=_links())
+
+
 def _emit(text: str, output: Path | None, force: bool) -> None:
     """Print ``text`` on stdout, or write it to ``output`` (never over a file not ours)."""
     if output is None or str(output) == "-":
         typer.echo(text, nl=False)
         return
-    try:
-        write_output(output, text, force=force)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    write_output(output, text, force=force)
     typer.echo(f"Wrote {output}", err=True)
 
 
@@ -398,6 +440,18 @@ class _Command(TyperCommand):
             ):
                 args[at] = f"--dask={_LOCAL}"
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        # The one error boundary: bad input is one line and exit 1; anything else is a bug,
+        # and keeps its traceback.
+        try:
+            return super().invoke(ctx)
+        except MatcherError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(ExitCode.BAD_INPUT) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted (Ctrl-C)", err=True)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
 
 
 app = typer.Typer(
@@ -449,6 +503,7 @@ def _main(
         "url optional), or folders of them. Resumes: .txt, .md, .pdf, .docx, or - for stdin."
     ),
 )
+@_filter_options
 def match(
     resume: ResumeArg,
     listings: ListingsArg = None,
@@ -462,35 +517,27 @@ def match(
     trust: TrustOpt = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    remote: RemoteOpt = False,
-    workplace: WorkplaceOpt = None,
-    job_type: JobTypeOpt = None,
-    posted_since: PostedSinceOpt = None,
-    salary_min: SalaryMinOpt = None,
-    if_unknown: IfUnknownOpt = Unknown.keep,
+    filters: FilterOpts = None,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
     _check_index(index, listings, vocabulary)
-    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
-    try:
-        with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
-            report = match_files(
-                resume,
-                listings or [],
-                top_k=top,
-                filters=filters,
-                vocabulary=vocabulary,
-                index=index,
-                trust=trust,
-                gaps=chosen is Format.html,  # the page shows them as a chart
-                progress=bar,
-            )
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
+        report = api.match_files(
+            resume,
+            listings or [],
+            top_k=top,
+            filters=filters,
+            vocabulary=vocabulary,
+            index=index,
+            trust=trust,
+            gaps=chosen is Format.html,  # the page shows them as a chart
+            progress=bar,
+        )
     _warn(report.warnings)
-    links = output is None and _links()
-    _emit(render(report, chosen.value, width=_width(), links=links), output, force)
+    terminal = _terminal()
+    links = output is None and terminal.links
+    _emit(render(report, chosen.value, width=terminal.width, links=links), output, force)
 
 
 @app.command(
@@ -501,6 +548,7 @@ def match(
         "  matcher gaps resume.md jobs.csv --top 50 --format json"
     ),
 )
+@_filter_options
 def gaps(
     resume: ResumeArg,
     listings: ListingsArg = None,
@@ -528,37 +576,29 @@ def gaps(
     trust: TrustOpt = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    remote: RemoteOpt = False,
-    workplace: WorkplaceOpt = None,
-    job_type: JobTypeOpt = None,
-    posted_since: PostedSinceOpt = None,
-    salary_min: SalaryMinOpt = None,
-    if_unknown: IfUnknownOpt = Unknown.keep,
+    filters: FilterOpts = None,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
     _check_index(index, listings, vocabulary)
-    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
-    try:
-        with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
-            report = gap_files(
-                resume,
-                listings or [],
-                top=top,
-                filters=filters,
-                vocabulary=vocabulary,
-                index=index,
-                kinds={k.value for k in kinds} | {""} if kinds else None,
-                trust=trust,
-                progress=bar,
-            )
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
+        report = api.gap_files(
+            resume,
+            listings or [],
+            top=top,
+            filters=filters,
+            vocabulary=vocabulary,
+            index=index,
+            kinds={k.value for k in kinds} | {""} if kinds else None,
+            trust=trust,
+            progress=bar,
+        )
     _warn(report.warnings)
-    _emit(render_gaps(report, chosen.value, width=_width()), output, force)
+    _emit(render_gaps(report, chosen.value, width=_terminal().width), output, force)
 
 
 @app.command("match-many", cls=_Command)
+@_filter_options
 def match_many(
     resumes: Annotated[
         list[str], typer.Argument(metavar="RESUMES...", help="Resume files (.txt .md .pdf .docx).")
@@ -571,12 +611,7 @@ def match_many(
     vocabulary: VocabularyOpt = None,
     trust: TrustOpt = False,
     location: LocationOpt = None,
-    remote: RemoteOpt = False,
-    workplace: WorkplaceOpt = None,
-    job_type: JobTypeOpt = None,
-    posted_since: PostedSinceOpt = None,
-    salary_min: SalaryMinOpt = None,
-    if_unknown: IfUnknownOpt = Unknown.keep,
+    filters: FilterOpts = None,
     dask: DaskOpt = None,
 ) -> None:
     """Rank the listings for many resumes in one batch; JSON Lines, one line per resume.
@@ -586,22 +621,32 @@ def match_many(
     Dask cluster and lines are written as resumes finish, in the order given.
     """
     _check_index(index, listings, vocabulary)
-    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
-    if dask is not None:
-        if index is None:
-            raise _needs_index()
-        _match_many_dask(resumes, index, top, trust, filters, dask)
-        return
-    try:
+    if dask is not None and index is None:
+        raise _needs_index()
+    engine = _engine(dask)
+    failed: list[MatcherError] = []
+
+    def say(results: Any) -> None:
+        for name, result in results:
+            typer.echo(render_many([(name, result)]), nl=False)
+            sys.stdout.flush()
+            if isinstance(result, MatcherError):
+                failed.append(result)
+
+    def ranked(bar: _Bar) -> Any:
+        return api.match_many_files(
+            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+            trust=trust, filters=filters, progress=bar, **engine,
+        )  # fmt: skip
+
+    if engine:  # lines as the cluster finishes blocks, with a bar of resumes
+        with _Bar(False, unit="resumes") as bar:
+            say(ranked(bar))
+    else:  # the bar is of the listings' analysis, gone before the lines
         with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
-            results = match_many_files(
-                resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-                trust=trust, filters=filters, progress=bar,
-            )  # fmt: skip
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(render_many(results), nl=False)
-    _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
+            results = list(ranked(bar))
+        say(results)
+    _fail_at_end(failed)
 
 
 def _needs_index() -> typer.BadParameter:
@@ -610,27 +655,6 @@ def _needs_index() -> typer.BadParameter:
         "needs --index DIR: a saved index the workers can open (matcher index build ... --dask)",
         param_hint="--dask",
     )
-
-
-def _match_many_dask(
-    resumes: list[str], index: Path, top: int, trust: bool, filters: Filters | None, address: str
-) -> None:
-    distributed, connected = _cluster(address)
-    failed = []
-    try:
-        with connected as client, _Bar(False, unit="resumes") as bar:
-            bar.expect(len(resumes))
-            for name, result in distributed.match_many_files(
-                resumes, index, client, top, filters=filters, trust=trust
-            ):
-                typer.echo(render_many([(name, result)]), nl=False)
-                sys.stdout.flush()
-                bar(1)
-                if isinstance(result, MatcherError):
-                    failed.append(result)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    _fail_at_end(failed)
 
 
 @app.command(cls=_Command)
@@ -656,23 +680,14 @@ def candidates(
     and scored on a Dask cluster.
     """
     _check_index(index, listings, vocabulary)
-    try:
-        if dask is not None:
-            if index is None:
-                raise _needs_index()
-            distributed, connected = _cluster(dask)
-            with connected as client:
-                found, ranked, failed = distributed.candidate_files(
-                    listing, resumes, index, client, top, trust=trust
-                )
-        else:
-            found, ranked, failed = candidate_files(
-                listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-                trust=trust,
-            )  # fmt: skip
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(render_candidates(found, ranked, fmt.value, _width(), failed), nl=False)
+    if dask is not None and index is None:
+        raise _needs_index()
+    found, ranked, failed = api.candidate_files(
+        listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+        trust=trust, **_engine(dask),
+    )  # fmt: skip
+    width = _terminal().width
+    typer.echo(render_candidates(found, ranked, fmt.value, width, failed), nl=False)
     _fail_at_end(failed)
 
 
@@ -722,31 +737,16 @@ def index_build(
     listings are analysed on a Dask cluster and saved as shards of one index, each holding
     exactly the rows a build on one machine gives.
     """
-    if dask is not None:
-        distributed, connected = _cluster(dask)
-        try:
-            with connected as client, _Bar(quiet, unit="steps") as bar:
-                listing_set = distributed.index_files(
-                    listings, out, client, partitions=shards, vocabulary=vocabulary,
-                    progress=bar, replace_newer=replace_newer,
-                )  # fmt: skip
-        except MatcherError as exc:
-            raise _fail(exc) from None
-        if not quiet:
-            typer.echo(_indexed(listing_set, out), err=True)
-        return
-    if shards is not None:
+    engine = _engine(dask)
+    if shards is not None and not engine:
         raise typer.BadParameter(
             "needs --dask: one machine builds one segment", param_hint="--shards"
         )
-    try:
-        with _Bar(quiet) as bar:
-            _, listing_set = index_files(
-                listings, out, vocabulary=vocabulary, progress=bar,
-                replace_newer=replace_newer,
-            )  # fmt: skip
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet, unit="steps") if engine else _Bar(quiet) as bar:
+        listing_set = api.index_files(
+            listings, out, vocabulary=vocabulary, progress=bar, replace_newer=replace_newer,
+            partitions=shards, **engine,
+        )  # fmt: skip
     if not quiet:
         typer.echo(_indexed(listing_set, out), err=True)
 
@@ -778,11 +778,8 @@ def index_add(
     The new listings are weighed with the index's statistics; run `matcher index optimize DIR`
     to refresh them once many listings have been added.
     """
-    try:
-        with _Bar(quiet) as bar:
-            result = add_files(folder, listings, progress=bar, rebuild=rebuild)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet) as bar:
+        result = api.add_files(folder, listings, progress=bar, rebuild=rebuild)
     if not quiet:
         were = "was a duplicate" if result.dropped == 1 else "were duplicates"
         typer.echo(
@@ -810,11 +807,8 @@ def index_optimize(
     quiet: QuietOpt = False,
 ) -> None:
     """Merge the segments of the index in DIR into one, refitting its statistics."""
-    try:
-        with _Bar(quiet) as bar:
-            result = optimize_index(folder, progress=bar)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet) as bar:
+        result = api.optimize_index(folder, progress=bar)
     if quiet:
         return
     if result.merged:
@@ -831,12 +825,7 @@ def index_verify(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
-    try:
-        from .index.store.store import verify_index
-
-        info = verify_index(folder)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    info = api.verify_index(folder)
     typer.echo(
         f"{folder}: OK ({info.listings} listings, {info.terms} terms, "
         f"{len(info.files)} files checked)"
@@ -851,13 +840,7 @@ def index_info_command(
     ] = InfoFormat.table,
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
-    try:
-        from .index.store.store import index_info
-
-        info = index_info(folder)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(render_index_info(info, fmt.value), nl=False)
+    typer.echo(render_index_info(api.index_info(folder), fmt.value), nl=False)
 
 
 # From this many listings, ``match`` without ``--index`` takes long enough to say how to save it.
@@ -995,12 +978,9 @@ def skills_show(
     vocabulary: VocabularyOpt = None,
 ) -> None:
     """List the skills named in FILE, with the characters where each is written."""
-    try:
-        report = skills_in_file(file, vocabulary=vocabulary)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    report = api.skills_in_file(file, vocabulary=vocabulary)
     _warn(report.warnings)
-    typer.echo(render_skills(report, fmt.value, width=_width()), nl=False)
+    typer.echo(render_skills(report, fmt.value, width=_terminal().width), nl=False)
 
 
 @skills_app.command("import", cls=_Command)
@@ -1022,30 +1002,22 @@ def skills_import(
     ] = None,
 ) -> None:
     """Import a taxonomy as a skill vocabulary used by every later run."""
-    from .skills.taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
-
-    try:
-        stored = import_taxonomy(source.value, path, name)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    meta = stored_vocabularies()[stored.stem]
+    stored, meta, credit = api.import_vocabulary(source.value, path, name)
     typer.echo(
         f"Imported {meta['skills']} skills ({meta['forms']} forms) from {path} as "
         f"'{stored.stem}' in {stored.parent}"
     )
     if meta.get("skipped_rows"):
         typer.echo(f"Skipped {meta['skipped_rows']} rows shorter than the header", err=True)
-    typer.echo(ATTRIBUTIONS[source.value])
+    typer.echo(credit)
 
 
 @skills_app.command("list", cls=_Command)
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
-    from .skills.taxonomy import stored_vocabularies
-    from .skills.vocabulary import builtin_vocabulary
-
-    typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
-    for name, meta in stored_vocabularies().items():
+    builtin, stored = api.vocabularies()
+    typer.echo(f"builtin: {builtin} skills (matcher's own)")
+    for name, meta in stored.items():
         typer.echo(
             f"{name}: {meta.get('skills', '?')} skills from {meta.get('source', '?')}, "
             f"imported {meta.get('imported', '?')} from {meta.get('file', '?')}"
@@ -1057,12 +1029,7 @@ def skills_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
 ) -> None:
     """Delete an imported vocabulary."""
-    from .skills.taxonomy import remove_vocabulary
-
-    try:
-        remove_vocabulary(name)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    api.remove_vocabulary(name)
     typer.echo(f"Removed '{name}'.")
 
 

@@ -23,7 +23,7 @@ from matcher.filters import (
     workplace,
     yearly_salary,
 )
-from matcher.matcher import match_files
+from matcher.api import match_files
 from matcher.models import Listing
 
 from .conftest import SHARED, resume_path

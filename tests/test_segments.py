@@ -15,7 +15,7 @@ from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_par
 from matcher.errors import MatcherError
 from matcher.index.model import Segments, build_segment
 from matcher.index.store.store import check_replaceable, load_index
-from matcher.matcher import add_files, index_files, optimize_index
+from matcher.api import add_files, index_files, optimize_index
 from matcher.models import PARTS, UNTITLED
 
 from .conftest import LISTINGS, PROFILES, resume_path
@@ -171,7 +171,7 @@ def test_a_crashed_add_leaves_the_index_whole_and_its_debris_is_swept(grown, mon
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         saved = load_index(folder)
-        matcher = Matcher._of(saved)
+        matcher = Matcher.from_saved(saved)
         from matcher.index.store.store import append_segment
 
         segment = build_segment(matcher.index_, [_renamed(extra[0])], matcher._analyzer)
