@@ -268,9 +268,8 @@ def candidate_files(
     named = [(str(resumes[i]), text) for i, text in read.items()]
     matcher, _ = _matcher(listings, None, vocabulary, index, trust=trust)
     row = matcher.row_of(listing_id)
-    return matcher.listings[row], matcher.candidates(row, named, top_k=top_k), [
-        *failures.values()
-    ]
+    ranked = matcher.candidates(row, named, top_k=top_k)
+    return matcher.listings[row], ranked, list(failures.values())
 
 
 # -------------------------------------------------------------------------------- indexes
@@ -311,10 +310,10 @@ def index_files(
     if partitions is not None:
         raise ValueError("partitions needs engine='dask': one machine builds one segment")
     check_replaceable(folder, replace_newer=replace_newer)
-    matcher, listing_set = _matcher(listings, settings, vocabulary, None, progress)
-    assert listing_set is not None  # read from files, not an index
+    matcher, read = _matcher(listings, settings, vocabulary, None, progress)
+    assert read is not None  # read from files, not an index
     matcher.save(folder, replace_newer=replace_newer)
-    return listing_set
+    return read
 
 
 def add_files(
@@ -600,9 +599,10 @@ def _resume_text(resume: str | Path) -> ResumeText:
 
 
 def _local_only(engine: str, what: str) -> None:
+    if engine == "dask":
+        raise ValueError(f"{what} runs locally only (engine='local')")
     if engine != "local":
-        raise ValueError(f"{what}: unknown engine {engine!r}; expected 'local' or 'dask'"
-                         if engine != "dask" else f"{what} runs locally only (engine='local')")
+        raise ValueError(f"{what}: unknown engine {engine!r}; expected 'local' or 'dask'")
 
 
 def _dask() -> ModuleType:

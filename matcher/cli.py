@@ -1,457 +1,58 @@
 """The command line: parse, make one ``matcher.api`` call, render. No matching logic lives here.
 
-Every command's errors of input (``MatcherError``) are turned into ``Error: ...`` on stderr and
-exit 1 in one place, ``_Command.invoke``; Ctrl-C exits 130 with one line. What is known of the
-terminal (its width, whether it takes hyperlinks) is read by ``_terminal`` and passed to the
-renderers.
+This module builds the app: the ranking commands (match, gaps, match-many, candidates) and the
+``index`` group; ``matcher.commands.options`` holds what they share (options, the one error
+boundary, the terminal facts read in one place) and ``matcher.commands.skills`` the ``skills``
+group.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import inspect
-import os
-import re
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, api
-from .errors import ClusterError, MatcherError
-from .filters import Filters
-from .output import write_output
-from .render import (
-    render,
-    render_candidates,
-    render_gaps,
-    render_index_info,
-    render_many,
-    render_skills,
+from .commands.options import (
+    Command,
+    DaskOpt,
+    ExitCode,
+    FilterOpts,
+    ForceOpt,
+    Format,
+    FormatOpt,
+    IndexOpt,
+    InfoFormat,
+    Kind,
+    ListingsArg,
+    ListingsOpt,
+    LocationOpt,
+    OutputOpt,
+    QuietOpt,
+    ResumeArg,
+    TextFormat,
+    TextFormatOpt,
+    TrustOpt,
+    VocabularyOpt,
+    check_index,
+    emit,
+    engine_of,
+    fail_at_end,
+    filter_options,
+    needs_index,
+    output_format,
+    read_terminal,
+    warn,
 )
+from .commands.skills import skills_app
+from .errors import MatcherError
+from .render import render, render_candidates, render_gaps, render_index_info, render_many
 from .render.data import plural
 
-
-class ExitCode(IntEnum):
-    """What the ``matcher`` process exits with."""
-
-    OK = 0
-    BAD_INPUT = 1  # a file the user gave cannot be used; the message names it
-    USAGE = 2  # wrong options or arguments (typer/click's own code)
-    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report a process stopped by it
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-    csv = "csv"
-
-
-class TextFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-
-
-class InfoFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-# What ``-o FILE`` implies when --format is not given.
-_SUFFIX_FORMATS = {".html": Format.html, ".htm": Format.html, ".json": Format.json,
-                   ".csv": Format.csv, ".md": Format.markdown}  # fmt: skip
-
-
-class Kind(str, Enum):
-    tool = "tool"
-    knowledge = "knowledge"
-    practice = "practice"
-    soft = "soft"
-
-
-class Source(str, Enum):
-    esco = "esco"
-    onet = "onet"
-
-
-# Arguments and options several commands share.
-ResumeArg = Annotated[
-    str,
-    typer.Argument(metavar="RESUME", help="Resume file (.txt .md .pdf .docx), or - for stdin."),
-]
-ListingsArg = Annotated[
-    Optional[list[Path]],  # noqa: UP045 - typer reads this annotation at runtime on 3.9+
-    typer.Argument(
-        metavar="LISTINGS",
-        help="Listings files or folders. Default: the bundled sample listings.",
-    ),
-]
-FormatOpt = Annotated[
-    Optional[Format],  # noqa: UP045
-    typer.Option(
-        "--format",
-        "-f",
-        help="table for people, html for a page to keep, json for programs, csv for "
-        "spreadsheets, markdown for notes. Default: table, or what -o's file name ends in.",
-    ),
-]
-TextFormatOpt = Annotated[
-    TextFormat,
-    typer.Option(
-        "--format", "-f", help="table for people, json for programs, csv for spreadsheets."
-    ),
-]
-OutputOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        help="Write the report to FILE (atomically) instead of standard output.",
-    ),
-]
-ForceOpt = Annotated[
-    bool,
-    typer.Option("--force", help="Replace FILE even if it is not a report matcher wrote."),
-]
-LocationOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--location", "-l", metavar="TEXT", help="Keep listings whose location contains this text."
-    ),
-]
-VocabularyOpt = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option(
-        "--vocabulary",
-        "-V",
-        metavar="NAME",
-        help="Skill vocabulary to use: builtin, an imported one (esco, onet) or a CSV file. "
-        "Repeat to combine. Default: builtin plus every imported one.",
-    ),
-]
-
-
-class Workplace(str, Enum):
-    remote = "remote"
-    hybrid = "hybrid"
-    on_site = "on-site"
-
-
-class Unknown(str, Enum):
-    keep = "keep"
-    drop = "drop"
-
-
-RemoteOpt = Annotated[
-    bool,
-    typer.Option(
-        "--remote",
-        help="Keep remote listings only (from the posting's fields, or its text: remote, work "
-        "from home, home working); hybrid is not remote. Same as --workplace remote.",
-    ),
-]
-WorkplaceOpt = Annotated[
-    Optional[Workplace],  # noqa: UP045
-    typer.Option("--workplace", help="Keep listings with this workplace only."),
-]
-JobTypeOpt = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option(
-        "--job-type",
-        "-t",
-        metavar="TYPE",
-        help="Keep listings of this job type: full-time, part-time, contract, temporary, "
-        "internship, volunteer, permanent, per-diem, other. Repeat for any of several.",
-    ),
-]
-PostedSinceOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--posted-since",
-        metavar="DATE|DAYS",
-        help="Keep listings posted on DATE (2026-11-01) or later, or in the last DAYS days.",
-    ),
-]
-SalaryMinOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--salary-min",
-        metavar="AMOUNT",
-        help="Keep listings whose pay range reaches AMOUNT a year: 50000, 60k, 'GBP 40000', "
-        "'30/hour' (made yearly: 2,080 hours). With a currency, listings paid in another one "
-        "count as not saying.",
-    ),
-]
-IfUnknownOpt = Annotated[
-    Unknown,
-    typer.Option(
-        "--if-unknown",
-        help="What to do with listings that do not say what a filter asks (no remote field "
-        "or words, no job type, no date, no salary): keep them or drop them. The output says "
-        "how many there were.",
-    ),
-]
-
-
-def _filters(
-    location: str | None,
-    remote: bool,
-    workplace: Workplace | None,
-    job_type: list[str] | None,
-    posted_since: str | None,
-    salary_min: str | None,
-    if_unknown: Unknown,
-) -> Filters:
-    """Return the filters the options ask for; text that cannot be read is a usage error."""
-    if remote and workplace not in (None, Workplace.remote):
-        raise typer.BadParameter("--remote and --workplace disagree", param_hint="--remote")
-    try:
-        return Filters.parse(
-            location=location,
-            workplace="remote" if remote else workplace.value if workplace else None,
-            job_types=job_type or (),
-            posted_since=posted_since,
-            salary_min=salary_min,
-            unknown=if_unknown.value,
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-# The filter options match, gaps and match-many share, written once: a command declares
-# ``location: LocationOpt`` and ``filters: FilterOpts`` and ``_filter_options`` puts these in
-# the place of ``filters`` (so each command's help keeps its order), then hands the command
-# the ``Filters`` they make, ``location`` included.
-_FILTER_OPTIONS: dict[str, tuple[Any, Any]] = {
-    "remote": (RemoteOpt, False),
-    "workplace": (WorkplaceOpt, None),
-    "job_type": (JobTypeOpt, None),
-    "posted_since": (PostedSinceOpt, None),
-    "salary_min": (SalaryMinOpt, None),
-    "if_unknown": (IfUnknownOpt, Unknown.keep),
-}
-FilterOpts = Optional[Filters]  # noqa: UP045 - replaced by _filter_options, never parsed
-
-
-def _filter_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Return ``command`` taking the filter options in place of its ``filters`` parameter."""
-    signature = inspect.signature(command, eval_str=True)
-    params: list[inspect.Parameter] = []
-    for param in signature.parameters.values():
-        if param.name != "filters":
-            params.append(param)
-            continue
-        params += [inspect.Parameter(name, param.kind, default=default, annotation=annotation)
-                   for name, (annotation, default) in _FILTER_OPTIONS.items()]  # fmt: skip
-
-    @functools.wraps(command)
-    def run(**kwargs: Any) -> None:
-        chosen = {name: kwargs.pop(name) for name in _FILTER_OPTIONS}
-        command(**kwargs, filters=_filters(kwargs["location"], **chosen))
-
-    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    run.__annotations__ = {param.name: param.annotation for param in params}
-    return run
-
-
-ListingsOpt = Annotated[
-    Optional[list[Path]],  # noqa: UP045
-    typer.Option(
-        "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
-    ),
-]
-IndexOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option(
-        "--index", "-i", metavar="DIR", help="A saved index (matcher index build) to rank."
-    ),
-]
-TrustOpt = Annotated[
-    bool,
-    typer.Option(
-        "--trust",
-        help="Skip the saved index's full check (every checksum and posting): for a large "
-        "index you trust. Its structure is still checked.",
-    ),
-]
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress bar (it is off when not a terminal).")
-]
-
-
-# ``--dask`` alone: a local cluster on this machine's cores; ``--dask ADDRESS``: the scheduler
-# there. Optional values are greedy, so an address is checked to look like one (below).
-_LOCAL = "local"
-DaskOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--dask",
-        metavar="[ADDRESS]",
-        help="Run on a Dask cluster: the scheduler at ADDRESS (tcp://host:8786), or without "
-        "one a local cluster on this machine's cores. Needs the extra: pip install "
-        "'matcher[dask]'.",
-    ),
-]
-
-
-def _is_address(text: str) -> bool:
-    """Whether ``text`` is a scheduler address: ``tcp://host:8786`` or ``host:8786``."""
-    return "://" in text or re.fullmatch(r"[\w.\-\[\]]+:\d+", text) is not None
-
-
-def _engine(address: str | None) -> dict[str, Any]:
-    """Return the api's engine arguments for ``--dask ADDRESS`` (none without it), or raise
-    ``ClusterError`` when the extra is missing or ADDRESS is not an address."""
-    if address is None:
-        return {}
-    import importlib.util
-
-    if importlib.util.find_spec("distributed") is None:
-        raise ClusterError("--dask", "needs Dask: pip install 'matcher[dask]'")
-    if address != _LOCAL and not _is_address(address):
-        raise ClusterError("--dask", f"'{address}' is not a scheduler address such as "
-                           "tcp://host:8786 (nor a file or folder that exists)")  # fmt: skip
-    return {"engine": "dask", "address": None if address == _LOCAL else address}
-
-
-def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: Any) -> None:
-    if index is not None and (listings or vocabulary):
-        raise typer.BadParameter(
-            "a saved index brings its own listings and vocabulary; give LISTINGS and "
-            "--vocabulary only without --index",
-            param_hint="--index",
-        )
-
-
-def _warn(warnings: tuple[str, ...]) -> None:
-    """Print each warning about the input as one line on stderr ("Warning: FILE: problem")."""
-    for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
-
-
-def _fail_at_end(failed: list[MatcherError]) -> None:
-    """After a batch: one error line per file that failed, then exit 1 if any did."""
-    for exc in failed:
-        typer.echo(f"Error: {exc}", err=True)
-    if failed:
-        raise typer.Exit(ExitCode.BAD_INPUT)
-
-
-# The width of a table sent where no terminal tells one (a pipe, a file, CI): wide enough
-# for every column's content, so nothing is wrapped or shortened for want of room.
-_NO_TERMINAL_WIDTH = 250
-
-
-def _width() -> int:
-    """Return the width to lay tables out at: $COLUMNS, else the terminal's (of whichever
-    standard stream is one: ``matcher match ... | less`` still has a terminal), else wide."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    for stream in (sys.stdout, sys.stderr, sys.stdin):
-        try:
-            return os.get_terminal_size(stream.fileno()).columns
-        except (AttributeError, OSError, ValueError):
-            continue
-    return _NO_TERMINAL_WIDTH
-
-
-def _links() -> bool:
-    """Whether tables may carry terminal hyperlinks: stdout is a terminal that is not dumb."""
-    return sys.stdout.isatty() and os.environ.get("TERM", "") not in ("", "dumb")
-
-
-def _format(fmt: Format | None, output: Path | None) -> Format:
-    """Return the format asked for, else the one -o's file name implies, else table."""
-    if fmt is not None:
-        return fmt
-    if output is not None:
-        return _SUFFIX_FORMATS.get(output.suffix.lower(), Format.table)
-    return Format.table
-
-
-@dataclass(frozen=True)
-class Terminal:
-    """What the command knows of where it writes, read once (``_terminal``) and passed to the
-    renderers: none of them looks at the streams or the environment."""
-
-    width: int  # columns to lay tables out at
-    links: bool  # whether stdout takes terminal hyperlinks
-
-
-def _terminal() -> Terminal:
-    return Terminal(width=_width(), links=_links())
-
-
-def _emit(text: str, output: Path | None, force: bool) -> None:
-    """Print ``text`` on stdout, or write it to ``output`` (never over a file not ours)."""
-    if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
-        return
-    write_output(output, text, force=force)
-    typer.echo(f"Wrote {output}", err=True)
-
-
-class _Command(TyperCommand):
-    """A command whose help names each argument by its metavar alone: "RESUME", not typer's
-    "RESUME <str>" or "{RESUME}" (internal type names mean nothing to a user)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.param_type_name != "argument" or not param.metavar:
-                continue
-            metavar = param.metavar
-            more = "" if param.nargs == 1 or metavar.endswith("...") else "..."
-            usage = f"{metavar}{more}" if param.required else f"[{metavar}]{more}"
-            # Instance attributes over typer's methods (absent in older typers: harmless).
-            param.display_type_rich = lambda ctx: None  # type: ignore[attr-defined]
-            param._usage_display_name = lambda usage=usage: usage  # type: ignore[attr-defined]
-            # typer before 0.29 writes the usage line from get_usage_pieces ("{RESUME}").
-
-            def pieces(ctx: Any, usage: str = usage) -> list[str]:
-                return [usage]
-
-            param.get_usage_pieces = pieces  # type: ignore[method-assign]
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        # ``--dask`` takes an address or nothing; click has no option of an optional value,
-        # so a bare one (last, before an option, or before a file or folder that exists) is
-        # read as ``--dask=local``. Anything else after it is the address, checked as one:
-        # a mistyped host must never quietly run the job on this machine.
-        args = list(args)
-        for at, arg in enumerate(args):
-            following = args[at + 1] if at + 1 < len(args) else None
-            if arg == "--dask" and (
-                following is None
-                or following.startswith("-")  # an option, or "-": standard input
-                or (not _is_address(following) and os.path.exists(following))
-            ):
-                args[at] = f"--dask={_LOCAL}"
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: Any) -> Any:
-        # The one error boundary: bad input is one line and exit 1; anything else is a bug,
-        # and keeps its traceback.
-        try:
-            return super().invoke(ctx)
-        except MatcherError as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(ExitCode.BAD_INPUT) from None
-        except KeyboardInterrupt:
-            typer.echo("Interrupted (Ctrl-C)", err=True)
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
+__all__ = ["ExitCode", "app", "main"]
 
 
 app = typer.Typer(
@@ -491,7 +92,7 @@ def _main(
 
 
 @app.command(
-    cls=_Command,
+    cls=Command,
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher match resume.pdf\n"
@@ -503,7 +104,7 @@ def _main(
         "url optional), or folders of them. Resumes: .txt, .md, .pdf, .docx, or - for stdin."
     ),
 )
-@_filter_options
+@filter_options
 def match(
     resume: ResumeArg,
     listings: ListingsArg = None,
@@ -520,8 +121,8 @@ def match(
     filters: FilterOpts = None,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
-    _check_index(index, listings, vocabulary)
-    chosen = _format(fmt, output)
+    check_index(index, listings, vocabulary)
+    chosen = output_format(fmt, output)
     with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
         report = api.match_files(
             resume,
@@ -534,21 +135,21 @@ def match(
             gaps=chosen is Format.html,  # the page shows them as a chart
             progress=bar,
         )
-    _warn(report.warnings)
-    terminal = _terminal()
+    warn(report.warnings)
+    terminal = read_terminal()
     links = output is None and terminal.links
-    _emit(render(report, chosen.value, width=terminal.width, links=links), output, force)
+    emit(render(report, chosen.value, width=terminal.width, links=links), output, force)
 
 
 @app.command(
-    cls=_Command,
+    cls=Command,
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher gaps resume.pdf                 # over the 10 best bundled listings\n"
         "  matcher gaps resume.md jobs.csv --top 50 --format json"
     ),
 )
-@_filter_options
+@filter_options
 def gaps(
     resume: ResumeArg,
     listings: ListingsArg = None,
@@ -579,8 +180,8 @@ def gaps(
     filters: FilterOpts = None,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
-    _check_index(index, listings, vocabulary)
-    chosen = _format(fmt, output)
+    check_index(index, listings, vocabulary)
+    chosen = output_format(fmt, output)
     with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
         report = api.gap_files(
             resume,
@@ -593,12 +194,12 @@ def gaps(
             trust=trust,
             progress=bar,
         )
-    _warn(report.warnings)
-    _emit(render_gaps(report, chosen.value, width=_terminal().width), output, force)
+    warn(report.warnings)
+    emit(render_gaps(report, chosen.value, width=read_terminal().width), output, force)
 
 
-@app.command("match-many", cls=_Command)
-@_filter_options
+@app.command("match-many", cls=Command)
+@filter_options
 def match_many(
     resumes: Annotated[
         list[str], typer.Argument(metavar="RESUMES...", help="Resume files (.txt .md .pdf .docx).")
@@ -620,10 +221,10 @@ def match_many(
     ranked, and the exit code is 1 at the end. With --dask (and --index), the batch runs on a
     Dask cluster and lines are written as resumes finish, in the order given.
     """
-    _check_index(index, listings, vocabulary)
+    check_index(index, listings, vocabulary)
     if dask is not None and index is None:
-        raise _needs_index()
-    engine = _engine(dask)
+        raise needs_index()
+    engine = engine_of(dask)
     failed: list[MatcherError] = []
 
     def say(results: Any) -> None:
@@ -646,18 +247,10 @@ def match_many(
         with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
             results = list(ranked(bar))
         say(results)
-    _fail_at_end(failed)
+    fail_at_end(failed)
 
 
-def _needs_index() -> typer.BadParameter:
-    """A usage error (exit 2): --dask needs a saved index the workers can open."""
-    return typer.BadParameter(
-        "needs --index DIR: a saved index the workers can open (matcher index build ... --dask)",
-        param_hint="--dask",
-    )
-
-
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def candidates(
     listing: Annotated[str, typer.Argument(metavar="LISTING_ID", help="The listing's id.")],
     resumes: Annotated[
@@ -679,16 +272,16 @@ def candidates(
     "errors"); the exit code is then 1. With --dask (and --index), the resumes are analysed
     and scored on a Dask cluster.
     """
-    _check_index(index, listings, vocabulary)
+    check_index(index, listings, vocabulary)
     if dask is not None and index is None:
-        raise _needs_index()
+        raise needs_index()
     found, ranked, failed = api.candidate_files(
         listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-        trust=trust, **_engine(dask),
+        trust=trust, **engine_of(dask),
     )  # fmt: skip
-    width = _terminal().width
+    width = read_terminal().width
     typer.echo(render_candidates(found, ranked, fmt.value, width, failed), nl=False)
-    _fail_at_end(failed)
+    fail_at_end(failed)
 
 
 index_app = typer.Typer(
@@ -707,7 +300,7 @@ index_app = typer.Typer(
 app.add_typer(index_app, name="index")
 
 
-@index_app.command("build", cls=_Command)
+@index_app.command("build", cls=Command)
 def index_build(
     listings: Annotated[
         list[Path], typer.Argument(metavar="LISTINGS...", help="Listings files or folders.")
@@ -737,7 +330,7 @@ def index_build(
     listings are analysed on a Dask cluster and saved as shards of one index, each holding
     exactly the rows a build on one machine gives.
     """
-    engine = _engine(dask)
+    engine = engine_of(dask)
     if shards is not None and not engine:
         raise typer.BadParameter(
             "needs --dask: one machine builds one segment", param_hint="--shards"
@@ -758,7 +351,7 @@ def _indexed(listing_set: Any, out: Path) -> str:
     return said + (f"; {plural(dropped, 'duplicate')} merged" if dropped else "")
 
 
-@index_app.command("add", cls=_Command)
+@index_app.command("add", cls=Command)
 def index_add(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     listings: Annotated[
@@ -801,7 +394,7 @@ OPTIMIZE_ADVICE = 0.05
 OPTIMIZE_SEGMENTS = 10
 
 
-@index_app.command("optimize", cls=_Command)
+@index_app.command("optimize", cls=Command)
 def index_optimize(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     quiet: QuietOpt = False,
@@ -820,7 +413,7 @@ def index_optimize(
     typer.echo(f"{folder}: {done}: {plural(result.total, 'listing')}", err=True)
 
 
-@index_app.command("verify", cls=_Command)
+@index_app.command("verify", cls=Command)
 def index_verify(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
 ) -> None:
@@ -832,7 +425,7 @@ def index_verify(
     )
 
 
-@index_app.command("info", cls=_Command)
+@index_app.command("info", cls=Command)
 def index_info_command(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     fmt: Annotated[
@@ -940,97 +533,7 @@ class _Bar:
         self._progress.update(self._task, rate=rate)
 
 
-class _FileOrCommand(TyperGroup):
-    """``matcher skills FILE`` runs ``show FILE``; ``matcher skills import ...`` runs import."""
-
-    # The context is click's; typer may vendor its own click, so it is not named here.
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["show", *args]
-        return super().parse_args(ctx, args)
-
-
-skills_app = typer.Typer(
-    cls=_FileOrCommand,
-    no_args_is_help=True,
-    help="Show the skills in a resume or listings file, and manage skill vocabularies.",
-    epilog=(
-        "Examples:\n\n\b\n"
-        "  matcher skills resume.pdf\n"
-        "  matcher skills jobs.jsonl --format json\n"
-        "  matcher skills import esco ESCO/skills_en.csv\n"
-        '  matcher skills import onet "db_29_2_text/Technology Skills.csv"\n'
-        "  matcher skills list"
-    ),
-)
 app.add_typer(skills_app, name="skills")
-
-
-@skills_app.command("show", cls=_Command)
-def skills_show(
-    file: Annotated[
-        str,
-        typer.Argument(
-            metavar="FILE", help="A resume (.txt .md .pdf .docx, - for stdin) or listings file."
-        ),
-    ],
-    fmt: TextFormatOpt = TextFormat.table,
-    vocabulary: VocabularyOpt = None,
-) -> None:
-    """List the skills named in FILE, with the characters where each is written."""
-    report = api.skills_in_file(file, vocabulary=vocabulary)
-    _warn(report.warnings)
-    typer.echo(render_skills(report, fmt.value, width=_terminal().width), nl=False)
-
-
-@skills_app.command("import", cls=_Command)
-def skills_import(
-    source: Annotated[
-        Source,
-        typer.Argument(metavar="SOURCE", help="Which taxonomy the file is from: esco or onet."),
-    ],
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PATH",
-            help="ESCO's skills_en.csv, or O*NET's 'Technology Skills.csv' (the text download).",
-        ),
-    ],
-    name: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--name", metavar="NAME", help="Store it under this name. Default: SOURCE."),
-    ] = None,
-) -> None:
-    """Import a taxonomy as a skill vocabulary used by every later run."""
-    stored, meta, credit = api.import_vocabulary(source.value, path, name)
-    typer.echo(
-        f"Imported {meta['skills']} skills ({meta['forms']} forms) from {path} as "
-        f"'{stored.stem}' in {stored.parent}"
-    )
-    if meta.get("skipped_rows"):
-        typer.echo(f"Skipped {meta['skipped_rows']} rows shorter than the header", err=True)
-    typer.echo(credit)
-
-
-@skills_app.command("list", cls=_Command)
-def skills_list() -> None:
-    """List the skill vocabularies: the built-in one and those imported."""
-    builtin, stored = api.vocabularies()
-    typer.echo(f"builtin: {builtin} skills (matcher's own)")
-    for name, meta in stored.items():
-        typer.echo(
-            f"{name}: {meta.get('skills', '?')} skills from {meta.get('source', '?')}, "
-            f"imported {meta.get('imported', '?')} from {meta.get('file', '?')}"
-        )
-
-
-@skills_app.command("remove", cls=_Command)
-def skills_remove(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
-) -> None:
-    """Delete an imported vocabulary."""
-    api.remove_vocabulary(name)
-    typer.echo(f"Removed '{name}'.")
 
 
 def main() -> None:

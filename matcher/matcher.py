@@ -342,4 +342,3 @@ _FORKED: dict[str, Any] = {}
 def _query_terms(span: tuple[int, int]) -> list[list[str]]:
     analyzer: Analyzer = _FORKED["analyzer"]
     return [analyzer.query_terms(text) for text in _FORKED["texts"][span[0] : span[1]]]
-

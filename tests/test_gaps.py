@@ -9,8 +9,8 @@ import pytest
 
 from matcher import Listing, Matcher, read_resume
 from matcher.analyse.analyzer import SKILL_PREFIX
-from matcher.index.model import query_vector
 from matcher.api import gap_files
+from matcher.index.model import query_vector
 from matcher.search.kernels import cosine_scores
 
 from .conftest import LISTINGS, PROFILES, resume_path

@@ -12,10 +12,10 @@ import pytest
 
 from matcher import Matcher, load_listings, read_resume
 from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
+from matcher.api import add_files, index_files, optimize_index
 from matcher.errors import MatcherError
 from matcher.index.model import Segments, build_segment
 from matcher.index.store.store import check_replaceable, load_index
-from matcher.api import add_files, index_files, optimize_index
 from matcher.models import PARTS, UNTITLED
 
 from .conftest import LISTINGS, PROFILES, resume_path

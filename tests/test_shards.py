@@ -10,10 +10,10 @@ import pytest
 
 from matcher import Matcher, load_listings
 from matcher.analyse.analyzer import Analyzer
+from matcher.api import add_files, optimize_index
 from matcher.index.build import build_shards, partition_bounds
 from matcher.index.model import Index, Segments, build_index
 from matcher.index.store.store import IndexFormatError, index_info, load_index, save_index
-from matcher.api import add_files, optimize_index
 from matcher.models import Settings
 from matcher.render.table import render_index_info
 from matcher.skills.taxonomy import load_vocabulary

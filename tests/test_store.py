@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from matcher import Matcher, load_listings, read_resume
+from matcher.api import add_files, index_files
 from matcher.errors import MatcherError
 from matcher.index.store.store import VERSION
-from matcher.api import add_files, index_files
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run
