@@ -241,7 +241,9 @@ def match_many(
         )  # fmt: skip
 
     if engine:  # lines as the cluster finishes blocks, with a bar of resumes
-        with _Bar(False, unit="resumes") as bar:
+        # least=1: the bar waits for the count the api gives once connected, so that starting
+        # a cluster is not shown as "Analysing listings".
+        with _Bar(False, unit="resumes", least=1) as bar:
             say(ranked(bar))
     else:  # the bar is of the listings' analysis, gone before the lines
         with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
@@ -335,7 +337,8 @@ def index_build(
         raise typer.BadParameter(
             "needs --dask: one machine builds one segment", param_hint="--shards"
         )
-    with _Bar(quiet, unit="steps") if engine else _Bar(quiet) as bar:
+    # On Dask, the bar waits for the build's count of steps (least=1), as for match-many.
+    with _Bar(quiet, unit="steps", least=1) if engine else _Bar(quiet) as bar:
         listing_set = api.index_files(
             listings, out, vocabulary=vocabulary, progress=bar, replace_newer=replace_newer,
             partitions=shards, **engine,
