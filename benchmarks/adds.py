@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speed import read_postings, real_like  # noqa: E402
 
 from matcher import Matcher  # noqa: E402
-from matcher.matcher import add_files, index_files  # noqa: E402
+from matcher.api import add_files, index_files  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 NHS = SHARED / "nhs_jobs" / "nhs_jobs_2020.jsonl"

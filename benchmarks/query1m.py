@@ -163,7 +163,7 @@ def matcher_worker(workdir: Path, copies: int, queries: int) -> dict[str, Any]:
         start = lap("scores", start)
         rows = top_k(scores, TOP_K)
         start = lap("top-k", start)
-        explain_all(index, rows, columns, values, matcher._kind_of)
+        explain_all(index, rows, columns, values, matcher.kind_of)
         lap("explanations", start)
         steps.setdefault("query terms", []).append(len(columns))
         touched = np.diff(index.indptr)[columns].sum()

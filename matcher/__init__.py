@@ -11,9 +11,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .api import default_listings_path, match_files
     from .errors import ListingFormatError, MatcherError, OutputError, ResumeReadError
     from .filters import Filters
-    from .matcher import Matcher, default_listings_path, match_files
+    from .matcher import Matcher
     from .models import (
         ExtractedSkill,
         Listing,
@@ -43,8 +44,8 @@ _WHERE = {
     "ResumeReadError": "errors",
     "Filters": "filters",
     "Matcher": "matcher",
-    "default_listings_path": "matcher",
-    "match_files": "matcher",
+    "default_listings_path": "api",
+    "match_files": "api",
     "Listing": "models",
     "ListingSet": "models",
     "Match": "models",

@@ -1,403 +1,58 @@
-"""The command line: parse, call one library function, render. No matching logic lives here."""
+"""The command line: parse, make one ``matcher.api`` call, render. No matching logic lives here.
+
+This module builds the app: the ranking commands (match, gaps, match-many, candidates) and the
+``index`` group; ``matcher.commands.options`` holds what they share (options, the one error
+boundary, the terminal facts read in one place) and ``matcher.commands.skills`` the ``skills``
+group.
+"""
 
 from __future__ import annotations
 
 import copy
-import os
-import re
 import sys
-from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
-from . import __version__
-from .errors import ClusterError, MatcherError
-from .filters import Filters
-from .matcher import (
-    add_files,
-    candidate_files,
-    gap_files,
-    index_files,
-    match_files,
-    match_many_files,
-    optimize_index,
-    skills_in_file,
+from . import __version__, api
+from .commands.options import (
+    Command,
+    DaskOpt,
+    ExitCode,
+    FilterOpts,
+    ForceOpt,
+    Format,
+    FormatOpt,
+    IndexOpt,
+    InfoFormat,
+    Kind,
+    ListingsArg,
+    ListingsOpt,
+    LocationOpt,
+    OutputOpt,
+    QuietOpt,
+    ResumeArg,
+    TextFormat,
+    TextFormatOpt,
+    TrustOpt,
+    VocabularyOpt,
+    check_index,
+    emit,
+    engine_of,
+    fail_at_end,
+    filter_options,
+    needs_index,
+    output_format,
+    read_terminal,
+    warn,
 )
-from .output import write_output
-from .render import (
-    render,
-    render_candidates,
-    render_gaps,
-    render_index_info,
-    render_many,
-    render_skills,
-)
+from .commands.skills import skills_app
+from .errors import MatcherError
+from .render import render, render_candidates, render_gaps, render_index_info, render_many
 from .render.data import plural
 
-
-class ExitCode(IntEnum):
-    """What the ``matcher`` process exits with."""
-
-    OK = 0
-    BAD_INPUT = 1  # a file the user gave cannot be used; the message names it
-    USAGE = 2  # wrong options or arguments (typer/click's own code)
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-    csv = "csv"
-
-
-class TextFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-
-
-class InfoFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-# What ``-o FILE`` implies when --format is not given.
-_SUFFIX_FORMATS = {".html": Format.html, ".htm": Format.html, ".json": Format.json,
-                   ".csv": Format.csv, ".md": Format.markdown}  # fmt: skip
-
-
-class Kind(str, Enum):
-    tool = "tool"
-    knowledge = "knowledge"
-    practice = "practice"
-    soft = "soft"
-
-
-class Source(str, Enum):
-    esco = "esco"
-    onet = "onet"
-
-
-# Arguments and options several commands share.
-ResumeArg = Annotated[
-    str,
-    typer.Argument(metavar="RESUME", help="Resume file (.txt .md .pdf .docx), or - for stdin."),
-]
-ListingsArg = Annotated[
-    Optional[list[Path]],  # noqa: UP045 - typer reads this annotation at runtime on 3.9+
-    typer.Argument(
-        metavar="LISTINGS",
-        help="Listings files or folders. Default: the bundled sample listings.",
-    ),
-]
-FormatOpt = Annotated[
-    Optional[Format],  # noqa: UP045
-    typer.Option(
-        "--format",
-        "-f",
-        help="table for people, html for a page to keep, json for programs, csv for "
-        "spreadsheets, markdown for notes. Default: table, or what -o's file name ends in.",
-    ),
-]
-TextFormatOpt = Annotated[
-    TextFormat,
-    typer.Option(
-        "--format", "-f", help="table for people, json for programs, csv for spreadsheets."
-    ),
-]
-OutputOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        help="Write the report to FILE (atomically) instead of standard output.",
-    ),
-]
-ForceOpt = Annotated[
-    bool,
-    typer.Option("--force", help="Replace FILE even if it is not a report matcher wrote."),
-]
-LocationOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--location", "-l", metavar="TEXT", help="Keep listings whose location contains this text."
-    ),
-]
-VocabularyOpt = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option(
-        "--vocabulary",
-        "-V",
-        metavar="NAME",
-        help="Skill vocabulary to use: builtin, an imported one (esco, onet) or a CSV file. "
-        "Repeat to combine. Default: builtin plus every imported one.",
-    ),
-]
-
-
-class Workplace(str, Enum):
-    remote = "remote"
-    hybrid = "hybrid"
-    on_site = "on-site"
-
-
-class Unknown(str, Enum):
-    keep = "keep"
-    drop = "drop"
-
-
-RemoteOpt = Annotated[
-    bool,
-    typer.Option(
-        "--remote",
-        help="Keep remote listings only (from the posting's fields, or its text: remote, work "
-        "from home, home working); hybrid is not remote. Same as --workplace remote.",
-    ),
-]
-WorkplaceOpt = Annotated[
-    Optional[Workplace],  # noqa: UP045
-    typer.Option("--workplace", help="Keep listings with this workplace only."),
-]
-JobTypeOpt = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option(
-        "--job-type",
-        "-t",
-        metavar="TYPE",
-        help="Keep listings of this job type: full-time, part-time, contract, temporary, "
-        "internship, volunteer, permanent, per-diem, other. Repeat for any of several.",
-    ),
-]
-PostedSinceOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--posted-since",
-        metavar="DATE|DAYS",
-        help="Keep listings posted on DATE (2026-11-01) or later, or in the last DAYS days.",
-    ),
-]
-SalaryMinOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--salary-min",
-        metavar="AMOUNT",
-        help="Keep listings whose pay range reaches AMOUNT a year: 50000, 60k, 'GBP 40000', "
-        "'30/hour' (made yearly: 2,080 hours). With a currency, listings paid in another one "
-        "count as not saying.",
-    ),
-]
-IfUnknownOpt = Annotated[
-    Unknown,
-    typer.Option(
-        "--if-unknown",
-        help="What to do with listings that do not say what a filter asks (no remote field "
-        "or words, no job type, no date, no salary): keep them or drop them. The output says "
-        "how many there were.",
-    ),
-]
-
-
-def _filters(
-    location: str | None,
-    remote: bool,
-    workplace: Workplace | None,
-    job_types: list[str] | None,
-    posted_since: str | None,
-    salary_min: str | None,
-    unknown: Unknown,
-) -> Filters:
-    """Return the filters the options ask for; text that cannot be read is a usage error."""
-    if remote and workplace not in (None, Workplace.remote):
-        raise typer.BadParameter("--remote and --workplace disagree", param_hint="--remote")
-    try:
-        return Filters.parse(
-            location=location,
-            workplace="remote" if remote else workplace.value if workplace else None,
-            job_types=job_types or (),
-            posted_since=posted_since,
-            salary_min=salary_min,
-            unknown=unknown.value,
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-ListingsOpt = Annotated[
-    Optional[list[Path]],  # noqa: UP045
-    typer.Option(
-        "--listings", metavar="PATH", help="Listings files or folders (default: bundled)."
-    ),
-]
-IndexOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option(
-        "--index", "-i", metavar="DIR", help="A saved index (matcher index build) to rank."
-    ),
-]
-TrustOpt = Annotated[
-    bool,
-    typer.Option(
-        "--trust",
-        help="Skip the saved index's full check (every checksum and posting): for a large "
-        "index you trust. Its structure is still checked.",
-    ),
-]
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress bar (it is off when not a terminal).")
-]
-
-
-# ``--dask`` alone: a local cluster on this machine's cores; ``--dask ADDRESS``: the scheduler
-# there. Optional values are greedy, so an address is checked to look like one (below).
-_LOCAL = "local"
-DaskOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--dask",
-        metavar="[ADDRESS]",
-        help="Run on a Dask cluster: the scheduler at ADDRESS (tcp://host:8786), or without "
-        "one a local cluster on this machine's cores. Needs the extra: pip install "
-        "'matcher[dask]'.",
-    ),
-]
-
-
-def _is_address(text: str) -> bool:
-    """Whether ``text`` is a scheduler address: ``tcp://host:8786`` or ``host:8786``."""
-    return "://" in text or re.fullmatch(r"[\w.\-\[\]]+:\d+", text) is not None
-
-
-def _cluster(address: str | None) -> Any:
-    """Return the ``matcher.engines.dask`` module and a context yielding a client, or fail
-    with one line when the extra is missing or ADDRESS is not an address."""
-    import importlib.util
-
-    if importlib.util.find_spec("distributed") is None:
-        raise _fail(ClusterError("--dask", "needs Dask: pip install 'matcher[dask]'"))
-    if address != _LOCAL and not _is_address(address or ""):
-        raise _fail(ClusterError("--dask", f"'{address}' is not a scheduler address such as "
-                                 "tcp://host:8786 (nor a file or folder that exists)"))  # fmt: skip
-    from .engines import dask as distributed
-
-    return distributed, distributed.cluster(None if address == _LOCAL else address)
-
-
-def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: Any) -> None:
-    if index is not None and (listings or vocabulary):
-        raise typer.BadParameter(
-            "a saved index brings its own listings and vocabulary; give LISTINGS and "
-            "--vocabulary only without --index",
-            param_hint="--index",
-        )
-
-
-def _fail(exc: MatcherError) -> typer.Exit:
-    typer.echo(f"Error: {exc}", err=True)
-    return typer.Exit(ExitCode.BAD_INPUT)
-
-
-def _warn(warnings: tuple[str, ...]) -> None:
-    """Print each warning about the input as one line on stderr ("Warning: FILE: problem")."""
-    for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
-
-
-def _fail_at_end(failed: list[MatcherError]) -> None:
-    """After a batch: one error line per file that failed, then exit 1 if any did."""
-    for exc in failed:
-        typer.echo(f"Error: {exc}", err=True)
-    if failed:
-        raise typer.Exit(ExitCode.BAD_INPUT)
-
-
-# The width of a table sent where no terminal tells one (a pipe, a file, CI): wide enough
-# for every column's content, so nothing is wrapped or shortened for want of room.
-_NO_TERMINAL_WIDTH = 250
-
-
-def _width() -> int:
-    """Return the width to lay tables out at: $COLUMNS, else the terminal's (of whichever
-    standard stream is one: ``matcher match ... | less`` still has a terminal), else wide."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    for stream in (sys.stdout, sys.stderr, sys.stdin):
-        try:
-            return os.get_terminal_size(stream.fileno()).columns
-        except (AttributeError, OSError, ValueError):
-            continue
-    return _NO_TERMINAL_WIDTH
-
-
-def _links() -> bool:
-    """Whether tables may carry terminal hyperlinks: stdout is a terminal that is not dumb."""
-    return sys.stdout.isatty() and os.environ.get("TERM", "") not in ("", "dumb")
-
-
-def _format(fmt: Format | None, output: Path | None) -> Format:
-    """Return the format asked for, else the one -o's file name implies, else table."""
-    if fmt is not None:
-        return fmt
-    if output is not None:
-        return _SUFFIX_FORMATS.get(output.suffix.lower(), Format.table)
-    return Format.table
-
-
-def _emit(text: str, output: Path | None, force: bool) -> None:
-    """Print ``text`` on stdout, or write it to ``output`` (never over a file not ours)."""
-    if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
-        return
-    try:
-        write_output(output, text, force=force)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(f"Wrote {output}", err=True)
-
-
-class _Command(TyperCommand):
-    """A command whose help names each argument by its metavar alone: "RESUME", not typer's
-    "RESUME <str>" or "{RESUME}" (internal type names mean nothing to a user)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.param_type_name != "argument" or not param.metavar:
-                continue
-            metavar = param.metavar
-            more = "" if param.nargs == 1 or metavar.endswith("...") else "..."
-            usage = f"{metavar}{more}" if param.required else f"[{metavar}]{more}"
-            # Instance attributes over typer's methods (absent in older typers: harmless).
-            param.display_type_rich = lambda ctx: None  # type: ignore[attr-defined]
-            param._usage_display_name = lambda usage=usage: usage  # type: ignore[attr-defined]
-            # typer before 0.29 writes the usage line from get_usage_pieces ("{RESUME}").
-
-            def pieces(ctx: Any, usage: str = usage) -> list[str]:
-                return [usage]
-
-            param.get_usage_pieces = pieces  # type: ignore[method-assign]
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        # ``--dask`` takes an address or nothing; click has no option of an optional value,
-        # so a bare one (last, before an option, or before a file or folder that exists) is
-        # read as ``--dask=local``. Anything else after it is the address, checked as one:
-        # a mistyped host must never quietly run the job on this machine.
-        args = list(args)
-        for at, arg in enumerate(args):
-            following = args[at + 1] if at + 1 < len(args) else None
-            if arg == "--dask" and (
-                following is None
-                or following.startswith("-")  # an option, or "-": standard input
-                or (not _is_address(following) and os.path.exists(following))
-            ):
-                args[at] = f"--dask={_LOCAL}"
-        return super().parse_args(ctx, args)
+__all__ = ["ExitCode", "app", "main"]
 
 
 app = typer.Typer(
@@ -437,7 +92,7 @@ def _main(
 
 
 @app.command(
-    cls=_Command,
+    cls=Command,
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher match resume.pdf\n"
@@ -449,6 +104,7 @@ def _main(
         "url optional), or folders of them. Resumes: .txt, .md, .pdf, .docx, or - for stdin."
     ),
 )
+@filter_options
 def match(
     resume: ResumeArg,
     listings: ListingsArg = None,
@@ -462,45 +118,38 @@ def match(
     trust: TrustOpt = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    remote: RemoteOpt = False,
-    workplace: WorkplaceOpt = None,
-    job_type: JobTypeOpt = None,
-    posted_since: PostedSinceOpt = None,
-    salary_min: SalaryMinOpt = None,
-    if_unknown: IfUnknownOpt = Unknown.keep,
+    filters: FilterOpts = None,
 ) -> None:
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
-    _check_index(index, listings, vocabulary)
-    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
-    chosen = _format(fmt, output)
-    try:
-        with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
-            report = match_files(
-                resume,
-                listings or [],
-                top_k=top,
-                filters=filters,
-                vocabulary=vocabulary,
-                index=index,
-                trust=trust,
-                gaps=chosen is Format.html,  # the page shows them as a chart
-                progress=bar,
-            )
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    _warn(report.warnings)
-    links = output is None and _links()
-    _emit(render(report, chosen.value, width=_width(), links=links), output, force)
+    check_index(index, listings, vocabulary)
+    chosen = output_format(fmt, output)
+    with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
+        report = api.match_files(
+            resume,
+            listings or [],
+            top_k=top,
+            filters=filters,
+            vocabulary=vocabulary,
+            index=index,
+            trust=trust,
+            gaps=chosen is Format.html,  # the page shows them as a chart
+            progress=bar,
+        )
+    warn(report.warnings)
+    terminal = read_terminal()
+    links = output is None and terminal.links
+    emit(render(report, chosen.value, width=terminal.width, links=links), output, force)
 
 
 @app.command(
-    cls=_Command,
+    cls=Command,
     epilog=(
         "Examples:\n\n\b\n"
         "  matcher gaps resume.pdf                 # over the 10 best bundled listings\n"
         "  matcher gaps resume.md jobs.csv --top 50 --format json"
     ),
 )
+@filter_options
 def gaps(
     resume: ResumeArg,
     listings: ListingsArg = None,
@@ -528,37 +177,29 @@ def gaps(
     trust: TrustOpt = False,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    remote: RemoteOpt = False,
-    workplace: WorkplaceOpt = None,
-    job_type: JobTypeOpt = None,
-    posted_since: PostedSinceOpt = None,
-    salary_min: SalaryMinOpt = None,
-    if_unknown: IfUnknownOpt = Unknown.keep,
+    filters: FilterOpts = None,
 ) -> None:
     """Which missing skills would raise RESUME's scores most over its best N listings."""
-    _check_index(index, listings, vocabulary)
-    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
-    chosen = _format(fmt, output)
-    try:
-        with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
-            report = gap_files(
-                resume,
-                listings or [],
-                top=top,
-                filters=filters,
-                vocabulary=vocabulary,
-                index=index,
-                kinds={k.value for k in kinds} | {""} if kinds else None,
-                trust=trust,
-                progress=bar,
-            )
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    _warn(report.warnings)
-    _emit(render_gaps(report, chosen.value, width=_width()), output, force)
+    check_index(index, listings, vocabulary)
+    chosen = output_format(fmt, output)
+    with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
+        report = api.gap_files(
+            resume,
+            listings or [],
+            top=top,
+            filters=filters,
+            vocabulary=vocabulary,
+            index=index,
+            kinds={k.value for k in kinds} | {""} if kinds else None,
+            trust=trust,
+            progress=bar,
+        )
+    warn(report.warnings)
+    emit(render_gaps(report, chosen.value, width=read_terminal().width), output, force)
 
 
-@app.command("match-many", cls=_Command)
+@app.command("match-many", cls=Command)
+@filter_options
 def match_many(
     resumes: Annotated[
         list[str], typer.Argument(metavar="RESUMES...", help="Resume files (.txt .md .pdf .docx).")
@@ -571,12 +212,7 @@ def match_many(
     vocabulary: VocabularyOpt = None,
     trust: TrustOpt = False,
     location: LocationOpt = None,
-    remote: RemoteOpt = False,
-    workplace: WorkplaceOpt = None,
-    job_type: JobTypeOpt = None,
-    posted_since: PostedSinceOpt = None,
-    salary_min: SalaryMinOpt = None,
-    if_unknown: IfUnknownOpt = Unknown.keep,
+    filters: FilterOpts = None,
     dask: DaskOpt = None,
 ) -> None:
     """Rank the listings for many resumes in one batch; JSON Lines, one line per resume.
@@ -585,55 +221,38 @@ def match_many(
     ranked, and the exit code is 1 at the end. With --dask (and --index), the batch runs on a
     Dask cluster and lines are written as resumes finish, in the order given.
     """
-    _check_index(index, listings, vocabulary)
-    filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
-    if dask is not None:
-        if index is None:
-            raise _needs_index()
-        _match_many_dask(resumes, index, top, trust, filters, dask)
-        return
-    try:
+    check_index(index, listings, vocabulary)
+    if dask is not None and index is None:
+        raise needs_index()
+    engine = engine_of(dask)
+    failed: list[MatcherError] = []
+
+    def say(results: Any) -> None:
+        for name, result in results:
+            typer.echo(render_many([(name, result)]), nl=False)
+            sys.stdout.flush()
+            if isinstance(result, MatcherError):
+                failed.append(result)
+
+    def ranked(bar: _Bar) -> Any:
+        return api.match_many_files(
+            resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+            trust=trust, filters=filters, progress=bar, **engine,
+        )  # fmt: skip
+
+    if engine:  # lines as the cluster finishes blocks, with a bar of resumes
+        # least=1: the bar waits for the count the api gives once connected, so that starting
+        # a cluster is not shown as "Analysing listings".
+        with _Bar(False, unit="resumes", least=1) as bar:
+            say(ranked(bar))
+    else:  # the bar is of the listings' analysis, gone before the lines
         with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
-            results = match_many_files(
-                resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-                trust=trust, filters=filters, progress=bar,
-            )  # fmt: skip
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(render_many(results), nl=False)
-    _fail_at_end([result for _, result in results if isinstance(result, MatcherError)])
+            results = list(ranked(bar))
+        say(results)
+    fail_at_end(failed)
 
 
-def _needs_index() -> typer.BadParameter:
-    """A usage error (exit 2): --dask needs a saved index the workers can open."""
-    return typer.BadParameter(
-        "needs --index DIR: a saved index the workers can open (matcher index build ... --dask)",
-        param_hint="--dask",
-    )
-
-
-def _match_many_dask(
-    resumes: list[str], index: Path, top: int, trust: bool, filters: Filters | None, address: str
-) -> None:
-    distributed, connected = _cluster(address)
-    failed = []
-    try:
-        with connected as client, _Bar(False, unit="resumes") as bar:
-            bar.expect(len(resumes))
-            for name, result in distributed.match_many_files(
-                resumes, index, client, top, filters=filters, trust=trust
-            ):
-                typer.echo(render_many([(name, result)]), nl=False)
-                sys.stdout.flush()
-                bar(1)
-                if isinstance(result, MatcherError):
-                    failed.append(result)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    _fail_at_end(failed)
-
-
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def candidates(
     listing: Annotated[str, typer.Argument(metavar="LISTING_ID", help="The listing's id.")],
     resumes: Annotated[
@@ -655,25 +274,16 @@ def candidates(
     "errors"); the exit code is then 1. With --dask (and --index), the resumes are analysed
     and scored on a Dask cluster.
     """
-    _check_index(index, listings, vocabulary)
-    try:
-        if dask is not None:
-            if index is None:
-                raise _needs_index()
-            distributed, connected = _cluster(dask)
-            with connected as client:
-                found, ranked, failed = distributed.candidate_files(
-                    listing, resumes, index, client, top, trust=trust
-                )
-        else:
-            found, ranked, failed = candidate_files(
-                listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
-                trust=trust,
-            )  # fmt: skip
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(render_candidates(found, ranked, fmt.value, _width(), failed), nl=False)
-    _fail_at_end(failed)
+    check_index(index, listings, vocabulary)
+    if dask is not None and index is None:
+        raise needs_index()
+    found, ranked, failed = api.candidate_files(
+        listing, resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
+        trust=trust, **engine_of(dask),
+    )  # fmt: skip
+    width = read_terminal().width
+    typer.echo(render_candidates(found, ranked, fmt.value, width, failed), nl=False)
+    fail_at_end(failed)
 
 
 index_app = typer.Typer(
@@ -692,7 +302,7 @@ index_app = typer.Typer(
 app.add_typer(index_app, name="index")
 
 
-@index_app.command("build", cls=_Command)
+@index_app.command("build", cls=Command)
 def index_build(
     listings: Annotated[
         list[Path], typer.Argument(metavar="LISTINGS...", help="Listings files or folders.")
@@ -722,31 +332,17 @@ def index_build(
     listings are analysed on a Dask cluster and saved as shards of one index, each holding
     exactly the rows a build on one machine gives.
     """
-    if dask is not None:
-        distributed, connected = _cluster(dask)
-        try:
-            with connected as client, _Bar(quiet, unit="steps") as bar:
-                listing_set = distributed.index_files(
-                    listings, out, client, partitions=shards, vocabulary=vocabulary,
-                    progress=bar, replace_newer=replace_newer,
-                )  # fmt: skip
-        except MatcherError as exc:
-            raise _fail(exc) from None
-        if not quiet:
-            typer.echo(_indexed(listing_set, out), err=True)
-        return
-    if shards is not None:
+    engine = engine_of(dask)
+    if shards is not None and not engine:
         raise typer.BadParameter(
             "needs --dask: one machine builds one segment", param_hint="--shards"
         )
-    try:
-        with _Bar(quiet) as bar:
-            _, listing_set = index_files(
-                listings, out, vocabulary=vocabulary, progress=bar,
-                replace_newer=replace_newer,
-            )  # fmt: skip
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    # On Dask, the bar waits for the build's count of steps (least=1), as for match-many.
+    with _Bar(quiet, unit="steps", least=1) if engine else _Bar(quiet) as bar:
+        listing_set = api.index_files(
+            listings, out, vocabulary=vocabulary, progress=bar, replace_newer=replace_newer,
+            partitions=shards, **engine,
+        )  # fmt: skip
     if not quiet:
         typer.echo(_indexed(listing_set, out), err=True)
 
@@ -758,7 +354,7 @@ def _indexed(listing_set: Any, out: Path) -> str:
     return said + (f"; {plural(dropped, 'duplicate')} merged" if dropped else "")
 
 
-@index_app.command("add", cls=_Command)
+@index_app.command("add", cls=Command)
 def index_add(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     listings: Annotated[
@@ -778,11 +374,8 @@ def index_add(
     The new listings are weighed with the index's statistics; run `matcher index optimize DIR`
     to refresh them once many listings have been added.
     """
-    try:
-        with _Bar(quiet) as bar:
-            result = add_files(folder, listings, progress=bar, rebuild=rebuild)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet) as bar:
+        result = api.add_files(folder, listings, progress=bar, rebuild=rebuild)
     if not quiet:
         were = "was a duplicate" if result.dropped == 1 else "were duplicates"
         typer.echo(
@@ -804,17 +397,14 @@ OPTIMIZE_ADVICE = 0.05
 OPTIMIZE_SEGMENTS = 10
 
 
-@index_app.command("optimize", cls=_Command)
+@index_app.command("optimize", cls=Command)
 def index_optimize(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     quiet: QuietOpt = False,
 ) -> None:
     """Merge the segments of the index in DIR into one, refitting its statistics."""
-    try:
-        with _Bar(quiet) as bar:
-            result = optimize_index(folder, progress=bar)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    with _Bar(quiet) as bar:
+        result = api.optimize_index(folder, progress=bar)
     if quiet:
         return
     if result.merged:
@@ -826,24 +416,19 @@ def index_optimize(
     typer.echo(f"{folder}: {done}: {plural(result.total, 'listing')}", err=True)
 
 
-@index_app.command("verify", cls=_Command)
+@index_app.command("verify", cls=Command)
 def index_verify(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
-    try:
-        from .index.store.store import verify_index
-
-        info = verify_index(folder)
-    except MatcherError as exc:
-        raise _fail(exc) from None
+    info = api.verify_index(folder)
     typer.echo(
         f"{folder}: OK ({info.listings} listings, {info.terms} terms, "
         f"{len(info.files)} files checked)"
     )
 
 
-@index_app.command("info", cls=_Command)
+@index_app.command("info", cls=Command)
 def index_info_command(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A saved index.")],
     fmt: Annotated[
@@ -851,13 +436,7 @@ def index_info_command(
     ] = InfoFormat.table,
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
-    try:
-        from .index.store.store import index_info
-
-        info = index_info(folder)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(render_index_info(info, fmt.value), nl=False)
+    typer.echo(render_index_info(api.index_info(folder), fmt.value), nl=False)
 
 
 # From this many listings, ``match`` without ``--index`` takes long enough to say how to save it.
@@ -957,113 +536,7 @@ class _Bar:
         self._progress.update(self._task, rate=rate)
 
 
-class _FileOrCommand(TyperGroup):
-    """``matcher skills FILE`` runs ``show FILE``; ``matcher skills import ...`` runs import."""
-
-    # The context is click's; typer may vendor its own click, so it is not named here.
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["show", *args]
-        return super().parse_args(ctx, args)
-
-
-skills_app = typer.Typer(
-    cls=_FileOrCommand,
-    no_args_is_help=True,
-    help="Show the skills in a resume or listings file, and manage skill vocabularies.",
-    epilog=(
-        "Examples:\n\n\b\n"
-        "  matcher skills resume.pdf\n"
-        "  matcher skills jobs.jsonl --format json\n"
-        "  matcher skills import esco ESCO/skills_en.csv\n"
-        '  matcher skills import onet "db_29_2_text/Technology Skills.csv"\n'
-        "  matcher skills list"
-    ),
-)
 app.add_typer(skills_app, name="skills")
-
-
-@skills_app.command("show", cls=_Command)
-def skills_show(
-    file: Annotated[
-        str,
-        typer.Argument(
-            metavar="FILE", help="A resume (.txt .md .pdf .docx, - for stdin) or listings file."
-        ),
-    ],
-    fmt: TextFormatOpt = TextFormat.table,
-    vocabulary: VocabularyOpt = None,
-) -> None:
-    """List the skills named in FILE, with the characters where each is written."""
-    try:
-        report = skills_in_file(file, vocabulary=vocabulary)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    _warn(report.warnings)
-    typer.echo(render_skills(report, fmt.value, width=_width()), nl=False)
-
-
-@skills_app.command("import", cls=_Command)
-def skills_import(
-    source: Annotated[
-        Source,
-        typer.Argument(metavar="SOURCE", help="Which taxonomy the file is from: esco or onet."),
-    ],
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="PATH",
-            help="ESCO's skills_en.csv, or O*NET's 'Technology Skills.csv' (the text download).",
-        ),
-    ],
-    name: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--name", metavar="NAME", help="Store it under this name. Default: SOURCE."),
-    ] = None,
-) -> None:
-    """Import a taxonomy as a skill vocabulary used by every later run."""
-    from .skills.taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
-
-    try:
-        stored = import_taxonomy(source.value, path, name)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    meta = stored_vocabularies()[stored.stem]
-    typer.echo(
-        f"Imported {meta['skills']} skills ({meta['forms']} forms) from {path} as "
-        f"'{stored.stem}' in {stored.parent}"
-    )
-    if meta.get("skipped_rows"):
-        typer.echo(f"Skipped {meta['skipped_rows']} rows shorter than the header", err=True)
-    typer.echo(ATTRIBUTIONS[source.value])
-
-
-@skills_app.command("list", cls=_Command)
-def skills_list() -> None:
-    """List the skill vocabularies: the built-in one and those imported."""
-    from .skills import builtin_vocabulary
-    from .skills.taxonomy import stored_vocabularies
-
-    typer.echo(f"builtin: {len(builtin_vocabulary())} skills (matcher's own)")
-    for name, meta in stored_vocabularies().items():
-        typer.echo(
-            f"{name}: {meta.get('skills', '?')} skills from {meta.get('source', '?')}, "
-            f"imported {meta.get('imported', '?')} from {meta.get('file', '?')}"
-        )
-
-
-@skills_app.command("remove", cls=_Command)
-def skills_remove(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
-) -> None:
-    """Delete an imported vocabulary."""
-    from .skills.taxonomy import remove_vocabulary
-
-    try:
-        remove_vocabulary(name)
-    except MatcherError as exc:
-        raise _fail(exc) from None
-    typer.echo(f"Removed '{name}'.")
 
 
 def main() -> None:

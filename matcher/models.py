@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
@@ -75,6 +76,53 @@ class ListingSet(Sequence[Listing]):
 
     def __iter__(self) -> Iterator[Listing]:
         return iter(self.listings)
+
+
+# What a listing's job type and salary period fields say, normalised: here, beside the
+# listing, for both the filters (``filters.listing_facts``) and the reports that show them.
+# Job types: each a bit of the ``job_types`` array (0: not given).
+JOB_TYPES = (
+    "full-time", "part-time", "contract", "temporary", "internship", "volunteer",
+    "permanent", "per-diem", "other",
+)  # fmt: skip
+_TYPE_WORDS = {
+    "fulltime": "full-time", "parttime": "part-time", "contract": "contract",
+    "contractor": "contract", "temporary": "temporary", "temp": "temporary",
+    "internship": "internship", "intern": "internship", "volunteer": "volunteer",
+    "permanent": "permanent", "perdiem": "per-diem", "other": "other", "fixedterm": "temporary",
+    "seasonal": "temporary",
+}  # fmt: skip
+
+# Salary periods and how many of each make a year (2,080 working hours: 52 weeks of 40;
+# 260 working days). Names as JobSpy ("yearly", "hourly"), schema.org ("YEAR", "HOUR") and
+# people write them.
+_PER_YEAR = {
+    "year": 1, "yearly": 1, "annual": 1, "annually": 1, "annum": 1, "yr": 1, "y": 1,
+    "month": 12, "monthly": 12, "mo": 12,
+    "week": 52, "weekly": 52, "wk": 52,
+    "day": 260, "daily": 260,
+    "hour": 2080, "hourly": 2080, "hr": 2080, "h": 2080,
+}  # fmt: skip
+
+
+def job_type_bits(text: str | None) -> int:
+    """Return the bit set of the job types named in ``text`` ("FULL_TIME", "fulltime, contract").
+
+    0 when none is named. Bit ``i`` is ``JOB_TYPES[i]``.
+    """
+    bits = 0
+    for word in re.split(r"[,;/|]| and | or ", (text or "").lower()):
+        key = re.sub(r"[^a-z]", "", word)
+        name = _TYPE_WORDS.get(key) or _TYPE_WORDS.get(key.removesuffix("s"))
+        if name:
+            bits |= 1 << JOB_TYPES.index(name)
+    return bits
+
+
+def per_year(period: str | None) -> int | None:
+    """Return how many ``period``s make a year ("hourly" -> 2080), None when not known."""
+    key = re.sub(r"[^a-z]", "", (period or "").lower()).removeprefix("per")
+    return _PER_YEAR.get(key) or _PER_YEAR.get(key.removesuffix("s"))
 
 
 @dataclass(frozen=True)

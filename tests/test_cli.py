@@ -304,3 +304,26 @@ def test_an_empty_argument_is_refused_not_read_as_the_current_folder(tmp_path):
     shown = resume_path("economist")
     assert result.stderr == f"Error: argument 3 is empty after '{shown}'; give a value\n"
     assert result.stdout == ""
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch):
+    from matcher import api
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "match_files", stopped)
+    result = run("match", str(resume_path("economist")))
+    assert result.exit_code == ExitCode.INTERRUPTED == 130
+    assert result.stderr == "Interrupted (Ctrl-C)\n" and result.stdout == ""
+
+
+def test_an_unexpected_error_is_not_turned_into_a_one_line_error(monkeypatch):
+    from matcher import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(api, "gap_files", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        run("gaps", str(resume_path("economist")))

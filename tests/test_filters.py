@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from matcher import Matcher
+from matcher.api import match_files
 from matcher.filters import (
     HYBRID,
     ON_SITE,
@@ -23,7 +24,6 @@ from matcher.filters import (
     workplace,
     yearly_salary,
 )
-from matcher.matcher import match_files
 from matcher.models import Listing
 
 from .conftest import SHARED, resume_path

@@ -9,7 +9,7 @@ import pytest
 
 from matcher import Listing, Matcher, read_resume
 from matcher.analyse import SKILL_PREFIX
-from matcher.matcher import gap_files
+from matcher.api import gap_files
 from matcher.search.kernels import cosine_scores
 from matcher.search.query import query_vector
 

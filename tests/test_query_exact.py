@@ -113,8 +113,8 @@ def test_explain_all_is_explain_row_by_row(bench, queries):
     index = bench.index_
     for columns, values, scores in queries[:10]:
         rows = topk.top_k(scores, 10)
-        together = explain_all(index, rows, columns, values, bench._kind_of)
-        alone = [explain(index, row, columns, values, kind_of=bench._kind_of) for row in rows]
+        together = explain_all(index, rows, columns, values, bench.kind_of)
+        alone = [explain(index, row, columns, values, kind_of=bench.kind_of) for row in rows]
         assert together == alone
         assert any(e.missing for e in together)
         for row, why in zip(rows, together, strict=True):

@@ -10,11 +10,11 @@ import pytest
 
 from matcher import Matcher, load_listings
 from matcher.analyse import Analyzer
+from matcher.api import add_files, optimize_index
 from matcher.engines.local import build_index, build_shards
 from matcher.index.build import partition_bounds
 from matcher.index.model import Index, Segments
 from matcher.index.store.store import IndexFormatError, index_info, load_index, save_index
-from matcher.matcher import add_files, optimize_index
 from matcher.render.table import render_index_info
 from matcher.settings import Settings
 from matcher.skills.taxonomy import load_vocabulary

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from matcher import Matcher, load_listings, read_resume
+from matcher.api import add_files, index_files
 from matcher.errors import MatcherError
 from matcher.index.store.store import VERSION
-from matcher.matcher import add_files, index_files
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run
@@ -84,11 +84,11 @@ def test_matching_a_text_resume_on_a_saved_index_imports_only_what_the_format_ne
 
 
 def test_the_suffixes_refused_as_resumes_are_the_listing_suffixes_but_txt():
-    # matcher.matcher spells them out so that a query need not import the listing readers.
-    from matcher.matcher import _LISTINGS_ONLY
+    # matcher.api spells them out so that a query need not import the listing readers.
+    from matcher.api import LISTINGS_ONLY
     from matcher.read import LISTING_SUFFIXES
 
-    assert set(_LISTINGS_ONLY) == set(LISTING_SUFFIXES) - {".txt"}
+    assert set(LISTINGS_ONLY) == set(LISTING_SUFFIXES) - {".txt"}
 
 
 def test_match_many_equals_match_for_each_resume(default_matcher):

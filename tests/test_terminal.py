@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from matcher import cli
+from matcher.commands import options
 
 from .conftest import LISTINGS, resume_path
 from .test_cli import run
@@ -43,21 +45,21 @@ def test_width_follows_the_terminal_of_any_stream_else_is_wide(monkeypatch):
     def no_terminal(fd):
         raise OSError("not a terminal")
 
-    monkeypatch.setattr(cli.os, "get_terminal_size", no_terminal)
-    assert cli._width() == cli._NO_TERMINAL_WIDTH
-    monkeypatch.setattr(cli.os, "get_terminal_size", lambda fd: cli.os.terminal_size((132, 40)))
-    assert cli._width() == 132
+    monkeypatch.setattr(os, "get_terminal_size", no_terminal)
+    assert options.terminal_width() == options.NO_TERMINAL_WIDTH
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((132, 40)))
+    assert options.terminal_width() == 132
     monkeypatch.setenv("COLUMNS", "90")
-    assert cli._width() == 90
+    assert options.terminal_width() == 90
 
 
 def test_piped_table_is_not_cut_to_100_columns(monkeypatch):
     # No $COLUMNS and no terminal (CliRunner's streams are not one): the table takes the room
     # its content needs, beyond 100 columns.
-    monkeypatch.setattr(cli.os, "get_terminal_size", lambda fd: (_ for _ in ()).throw(OSError()))
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: (_ for _ in ()).throw(OSError()))
     result = run("match", str(resume_path("ml_scientist")), "-n", "3", columns=0)
     longest = max(len(line) for line in result.stdout.splitlines())
-    assert 100 < longest <= cli._NO_TERMINAL_WIDTH
+    assert 100 < longest <= options.NO_TERMINAL_WIDTH
 
 
 def test_many_listings_without_an_index_say_how_to_save_the_work(capsys):

@@ -39,7 +39,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
 from ..analyse import Analyzer
-from ..errors import ClusterError, ListingFormatError, MatcherError
+from ..errors import ClusterError, ListingFormatError
 from ..filters import Filters
 from ..index.build import (
     Counted,
@@ -57,10 +57,9 @@ from ..index.build import (
     with_floors,
 )
 from ..index.model import Segments
-from ..index.store.store import SavedIndex, check_replaceable, load_index, save_index, term_hash
-from ..matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
-from ..models import Candidate, Listing, ListingSet, Match
-from ..read import load_listings
+from ..index.store.store import SavedIndex, load_index, save_index, term_hash
+from ..matcher import Matcher
+from ..models import Candidate, Listing, Match
 from ..search.explain import explain
 from ..search.kernels import batch_scores, scores_at
 from ..search.query import query_vector
@@ -71,13 +70,11 @@ from ..skills import SkillVocabulary, builtin_vocabulary
 __all__ = [
     "BLOCK",
     "build_sharded",
-    "candidate_files",
     "candidates_many",
     "cluster",
     "connect",
-    "index_files",
     "match_many",
-    "match_many_files",
+    "row_of_id",
 ]
 
 # Resumes analysed and scored together per task: large enough that a task's overhead (a few
@@ -120,28 +117,6 @@ def cluster(address: str | None = None, *, processes: bool = True) -> Iterator[C
 
 
 # ---------------------------------------------------------------------------------- build
-
-
-def index_files(
-    listings: Sequence[str | Path],
-    folder: str | Path,
-    client: Client,
-    *,
-    partitions: int | None = None,
-    vocabulary: VocabularyChoice = None,
-    progress: Callable[[int], None] | None = None,
-    replace_newer: bool = False,
-) -> ListingSet:
-    """Read listings files and ``build_sharded`` them into ``folder``; return what was read.
-
-    As ``matcher.matcher.index_files`` (``folder`` checked before any work), on the cluster.
-    """
-    check_replaceable(folder, replace_newer=replace_newer)
-    words = _vocabulary(vocabulary)
-    listing_set = load_listings(list(listings))
-    build_sharded(listing_set, folder, client, partitions=partitions, vocabulary=words,
-                  progress=progress, replace_newer=replace_newer)  # fmt: skip
-    return listing_set
 
 
 def build_sharded(
@@ -295,28 +270,6 @@ def match_many(
             client.cancel(blocks)
 
 
-def match_many_files(
-    resumes: Sequence[str | Path],
-    index: str | Path,
-    client: Client,
-    top_k: int = 10,
-    *,
-    filters: Filters | None = None,
-    trust: bool = False,
-    block: int = BLOCK,
-) -> Iterator[tuple[str, list[Match] | MatcherError]]:
-    """Yield (resume, its matches) for each resume file in input order, as blocks finish; a
-    resume that cannot be read gets its error in its place (``matcher.match_many_files``)."""
-    texts, failed = read_resumes(resumes)
-    ranked = match_many(index, list(texts.values()), client, top_k, filters=filters,
-                        trust=trust, block=block)  # fmt: skip
-    try:
-        for i, resume in enumerate(resumes):
-            yield str(resume), failed[i] if i in failed else next(ranked)
-    finally:
-        ranked.close()  # while the client is open
-
-
 def candidates_many(
     index: str | Path,
     listing_ids: Sequence[str],
@@ -342,7 +295,7 @@ def candidates_many(
     starts = whole.starts if isinstance(whole, Segments) else np.array([0, len(whole.listings)])
     wanted: dict[int, list[int]] = {}  # shard -> local rows, in the order asked
     for listing_id in dict.fromkeys(listing_ids):
-        row = _row_of(saved, listing_id)
+        row = row_of_id(saved, listing_id)
         k = int(np.searchsorted(starts, row, side="right")) - 1
         wanted.setdefault(k, []).append(row - int(starts[k]))
     checksum = saved.checksum
@@ -369,28 +322,9 @@ def candidates_many(
     return out
 
 
-def candidate_files(
-    listing_id: str,
-    resumes: Sequence[str | Path],
-    index: str | Path,
-    client: Client,
-    top_k: int = 10,
-    *,
-    trust: bool = False,
-) -> tuple[Listing, list[Candidate], list[MatcherError]]:
-    """Rank resume files for one listing of a saved index on the cluster: the listing, the
-    ranked resumes, and the errors of those that could not be read (as
-    ``matcher.candidate_files``)."""
-    texts, failed = read_resumes(resumes)
-    named = [(str(resumes[i]), text) for i, text in texts.items()]
-    ranked = candidates_many(index, [listing_id], named, client, top_k, trust=trust)
-    saved = load_index(index, verify=False)  # checked whole by candidates_many
-    listing = saved.index.listings[_row_of(saved, listing_id)]
-    return listing, ranked[listing_id], list(failed.values())
-
-
-def _row_of(saved: SavedIndex, listing_id: str) -> int:
-    """Return the first row of the listing ``listing_id``, found by its id's key."""
+def row_of_id(saved: SavedIndex, listing_id: str) -> int:
+    """Return the first row of the listing ``listing_id`` in a saved index, found by its id's
+    key (no listing is parsed but those sharing it). Raises ``ListingFormatError``."""
     for row in np.flatnonzero(saved.id_keys == np.uint64(term_hash(listing_id))).tolist():
         if saved.index.listings[row].id == listing_id:
             return int(row)
@@ -419,7 +353,7 @@ def _shard_candidates(
         ranked.sort(key=lambda item: -item[0])  # stable: ties keep the order given
         best = []
         for score, i in ranked[:top_k]:
-            why = explain(index, row, *queries[i], kind_of=matcher._kind_of)
+            why = explain(index, row, *queries[i], kind_of=matcher.kind_of)
             candidate = Candidate(0, score, names[i], why.matched, why.missing, why.terms,
                                   why.parts, why.coverage)  # fmt: skip
             best.append((score, start + i, candidate))
@@ -461,7 +395,7 @@ def _shard_matcher(where: str, checksum: str, k: int) -> Matcher:
         if matcher is None:
             whole = saved.index
             part = whole.segments[k] if isinstance(whole, Segments) else whole
-            matcher = Matcher._of(dataclasses.replace(saved, index=part))
+            matcher = Matcher.from_saved(dataclasses.replace(saved, index=part))
             _MATCHERS[(where, checksum, k)] = matcher
         return matcher
 
@@ -480,7 +414,7 @@ class Resumes:
 def _queries(where: str, checksum: str, resumes: Resumes) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return each resume's query vector in the index's terms (``index.query_vector``)."""
     matcher = _shard_matcher(where, checksum, 0)
-    analyzer = matcher._analyzer
+    analyzer = matcher.analyzer
     return [query_vector(matcher.index_, analyzer.query_terms(text)) for text in resumes.texts]
 
 
@@ -507,7 +441,7 @@ def _shard_top(
         for (columns, values), scores in zip(part, batch_scores(matcher.index_, part),
                                              strict=True):  # fmt: skip
             rows = best_rows(scores, top_k, allowed)
-            matches = matcher._matches(rows, scores, columns, values)
+            matches = matcher.explain_rows(rows, scores, columns, values)
             # Most of a match's bytes are its listing's text, and most matches lose the merge:
             # the listing travels on from the merge, which maps the index too.
             out.append([(m.score, start + row, dataclasses.replace(m, listing=_ELIDED))

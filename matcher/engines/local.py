@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from ..analyse.analyzer import Analyzer
+from ..analyse import Analyzer
 from ..index.build import (
     Counted,
     SpanTable,

@@ -12,8 +12,16 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
-from ..filters import JOB_TYPES, job_type_bits, per_year
-from ..models import PART_NAMES, GapReport, Listing, Match, MatchReport
+from ..models import (
+    JOB_TYPES,
+    PART_NAMES,
+    GapReport,
+    Listing,
+    Match,
+    MatchReport,
+    job_type_bits,
+    per_year,
+)
 from .data import (
     CAPTION,
     coverage_text,

@@ -6,14 +6,21 @@ Both vectors are L2-normalised, so their cosine is the sum over shared terms of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..analyse import term_text
+from ..analyse import SKILL_PREFIX, term_text
 from ..index.model import AnyIndex
-from ..models import PART_NAMES, Coverage, MissingSkill, SkillContribution, TermContribution
+from ..models import (
+    PART_NAMES,
+    Coverage,
+    MissingSkill,
+    SkillContribution,
+    SkillGap,
+    TermContribution,
+)
 from .query import query_vector
 
 
@@ -162,12 +169,14 @@ def skill_gains(
     query_terms: list[str],
     rows: list[int],
     terms_with: Callable[[str], list[str]],
+    query: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[Gain]]:
     """Return the scores of ``rows``, and for each skill they ask for that the query lacks,
     what adding it does to them.
 
     The query's terms become ``terms_with(skill)`` (the resume naming the skill once more)
-    and every score of ``rows`` is re-computed exactly from the postings.
+    and every score of ``rows`` is re-computed exactly from the postings. ``query`` is
+    ``query_vector(index, query_terms)`` when the caller has it already (the ranking's).
     """
     targets = np.array(rows, dtype=np.int64)
     cache: dict[int, np.ndarray] = {}
@@ -181,7 +190,7 @@ def skill_gains(
             return np.zeros(len(rows))
         return values @ np.vstack([cache[c] for c in columns.tolist()])
 
-    columns, values = query_vector(index, query_terms)
+    columns, values = query if query is not None else query_vector(index, query_terms)
     before = scores(columns, values)
     present = set(columns.tolist())
     asked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -198,3 +207,81 @@ def skill_gains(
         after = scores(*query_vector(index, terms_with(term_text(index.terms[column]))))
         gains.append(Gain(column, after - before, is_asked, is_required))
     return before, gains
+
+
+# The kinds of skill gaps are advised on unless told otherwise: soft skills are shown apart.
+DEFAULT_GAP_KINDS = frozenset({"tool", "knowledge", "practice", ""})
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """The skill gaps of one ranking (see ``skill_gaps``), best first, and what was left out."""
+
+    gaps: tuple[SkillGap, ...]
+    not_helping: int  # missing skills whose addition would not raise the scores
+    kinds_left_out: int  # missing skills of kinds not asked for
+
+
+def skill_gaps(
+    index: AnyIndex,
+    query_terms: list[str],
+    query: tuple[np.ndarray, np.ndarray],
+    rows: list[int],
+    kind_of: KindOf = _no_kind,
+    kinds: Collection[str] = DEFAULT_GAP_KINDS,
+) -> Gaps:
+    """Rank the skills listings ``rows`` ask for and the query lacks by what naming each adds.
+
+    ``query`` is the query vector of ``query_terms`` (``query_vector``), reused as it is.
+    Each skill is added to the terms once (as if written in the resume's skills list) and the
+    scores of ``rows`` are re-computed exactly (``skill_gains``). A skill's ``gain`` is the
+    mean rise over the rows that ask for it; skills whose gain is not positive are counted in
+    ``not_helping``, and skills whose kind is not in ``kinds`` in ``kinds_left_out``. Order:
+    the total rise (``gain * asked_by``), then how many ask for it, then name.
+    """
+
+    def with_skill(skill: str) -> list[str]:
+        return [*query_terms, SKILL_PREFIX + skill]
+
+    before, gains = skill_gains(index, query_terms, rows, with_skill, query)
+    ranks_before = ranks(before)
+    gaps = []
+    not_helping = left_out = 0
+    for gain in gains:
+        name = term_text(index.terms[gain.column])
+        kind = kind_of(name)
+        if kind and kind not in kinds:
+            left_out += 1
+            continue
+        mean = float(gain.gains[gain.asked].mean())
+        if mean <= 0:
+            not_helping += 1
+            continue
+        ranks_after = ranks(before + gain.gains)
+        moves = tuple(
+            (int(ranks_before[i]), int(ranks_after[i]))
+            for i in np.flatnonzero(gain.asked)
+            if ranks_after[i] != ranks_before[i]
+        )
+        gaps.append(
+            SkillGap(
+                skill=name,
+                kind=kind,
+                gain=mean,
+                asked_by=int(gain.asked.sum()),
+                gains=tuple(float(g) for g in gain.gains),
+                required_by=int(gain.required.sum()),
+                moves=moves,
+                relative=float((gain.gains[gain.asked] / before[gain.asked]).mean()),
+            )
+        )
+    gaps.sort(key=lambda g: (-g.gain * g.asked_by, -g.asked_by, g.skill))
+    return Gaps(tuple(gaps), not_helping, left_out)
+
+
+def ranks(scores: np.ndarray) -> np.ndarray:
+    """Return each score's rank (1 = best) among ``scores``, ties by position: int64."""
+    order = np.lexsort((np.arange(len(scores)), -scores))
+    out = np.empty(len(scores), dtype=np.int64)
+    out[order] = np.arange(1, len(scores) + 1)
+    return out
