@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from ..models import PART_NUMBER
 from ..settings import Settings
 from ..skills import SkillVocabulary, builtin_vocabulary
 from .boilerplate import NEVER_BOILERPLATE, is_repeated, mostly_repeated, piece_shingles
@@ -44,7 +45,7 @@ class Analyzer:
                 self._vocabulary = vocabulary
             else:
                 self._make = vocabulary or builtin_vocabulary
-        self._uses_title = settings.part_weights()[1] > 0
+        self._uses_title = settings.part_weights()[PART_NUMBER["title"]] > 0
         # Bound once: a call costs what a method's did, with no wrapper in the per-sentence loops.
         self._words = Words(settings).words
         # Listings repeat sentences (a trust's intro, the same requirements): each distinct

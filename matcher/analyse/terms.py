@@ -1,25 +1,27 @@
-"""Index terms' prefixes: which part of a vector (skills, title, words) each term belongs to.
+"""Index terms' prefixes: which part of a vector (``models.PARTS``) each term belongs to.
 
-The one place that knows the prefixes, so that the parts can become one registry
-(``models.PARTS``) by changing this module only.
+A part's terms carry its ``Part.prefix`` ("skill:python", "title:engineer"); the part with no
+prefix (the words) takes every other term, so that plain settings give scikit-learn's terms.
 """
 
 from __future__ import annotations
 
-# Where each part's terms are kept apart in the index: words and word pairs carry no prefix
-# (so plain settings give scikit-learn's terms), skills and title words carry these.
-SKILL_PREFIX = "skill:"
-TITLE_PREFIX = "title:"
-_PART_OF_PREFIX = {SKILL_PREFIX: 0, TITLE_PREFIX: 1}
+from ..models import PART_NUMBER, PARTS
+
+# The prefixes the analyzer writes (their parts must be in the registry).
+SKILL_PREFIX = PARTS[PART_NUMBER["skills"]].prefix
+TITLE_PREFIX = PARTS[PART_NUMBER["title"]].prefix
+# Each prefixed part's number by its prefix; a term with none is the unprefixed part's.
+_PART_OF_PREFIX = {part.prefix: number for number, part in enumerate(PARTS) if part.prefix}
+_UNPREFIXED = next(number for number, part in enumerate(PARTS) if not part.prefix)
 
 
 def term_part(key: str) -> int:
-    """Return the part (an index into ``models.PARTS``) an index term belongs to."""
+    """Return the part (its number in ``models.PARTS``) an index term belongs to."""
     head = key[: key.find(":") + 1]
-    return _PART_OF_PREFIX.get(head, 2) if head else 2
+    return _PART_OF_PREFIX.get(head, _UNPREFIXED) if head else _UNPREFIXED
 
 
 def term_text(key: str) -> str:
     """Return an index term as a person reads it: the skill or the words, without a prefix."""
-    part = term_part(key)
-    return key if part == 2 else key[len(SKILL_PREFIX if part == 0 else TITLE_PREFIX) :]
+    return key[len(PARTS[term_part(key)].prefix) :]

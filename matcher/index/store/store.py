@@ -76,7 +76,7 @@ if TYPE_CHECKING:  # imported where used: a query neither writes nor hashes when
     from concurrent.futures import Future, ThreadPoolExecutor
 
 from ...errors import IndexFormatError, MatcherError
-from ...models import LazyListings, Listing
+from ...models import PARTS, LazyListings, Listing
 from ...settings import Settings
 from ...skills import SkillVocabulary
 from ...skills.compiled import (
@@ -1016,7 +1016,7 @@ def _check_structure(
     if not first:
         return
     parts = arrays["parts"]
-    if len(parts) and parts.max() >= 3:
+    if len(parts) and parts.max() >= len(PARTS):
         raise IndexFormatError(path("parts"), "names a part that does not exist; damaged")
     for name in ("query_floors", "listing_floors"):
         floors = arrays[name]
@@ -1070,7 +1070,10 @@ def _settings(path: Path, values: dict[str, Any]) -> Settings:
         bad_bool = isinstance(value, bool) and not isinstance(default, bool)
         if not isinstance(value, kind) or bad_bool or not np.isfinite(value):
             raise IndexFormatError(path, f"has a setting '{key}' of the wrong kind; damaged")
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValueError as exc:  # a value Settings refuses: out of its range
+        raise IndexFormatError(path, f"has settings matcher refuses ({exc}); damaged") from None
 
 
 def _vocabulary(
