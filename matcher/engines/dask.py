@@ -1,7 +1,7 @@
 """Batch matching and sharded index builds on a Dask cluster (the ``dask`` extra).
 
 Imported only when asked for (``--dask``, or ``import matcher.engines.dask``): the plain install
-never imports Dask. The work is split the way ``matcher/shards.py`` splits a build, and
+never imports Dask. The build runs the steps of ``matcher/index/build.py`` on the workers, and
 ``Matcher.match_many``'s answers are kept exactly:
 
 - ``build_sharded``: the listings are cut into partitions, each analysed on a worker; the
@@ -10,7 +10,7 @@ never imports Dask. The work is split the way ``matcher/shards.py`` splits a bui
 - ``match_many``: tasks are (block of resumes) x (shard). A block's resumes are analysed once
   into query vectors, which each shard's task scores against its listings, keeping its own
   top k with explanations; the blocks' lists are merged exactly (score, then row: ties as
-  ``score.top_k`` breaks them) and yielded in input order as blocks finish. A shard's matches
+  ``search.topk.top_k`` breaks them) and yielded in input order as blocks finish. A shard's matches
   travel without their listing's text (most lose the merge); the merge task attaches it.
 
 Workers open the saved index by its path (memory-mapped, so the folder must be on a file
@@ -134,7 +134,7 @@ def build_sharded(
     thread) and save them to ``folder`` as one index; return the folder.
 
     Each shard holds exactly the rows ``build_index`` gives the same listings in the same
-    order (``matcher/shards.py``). ``vocabulary`` defaults to the built-in one, as for
+    order (``matcher/index/build.py``). ``vocabulary`` defaults to the built-in one, as for
     ``Matcher``.
     ``progress(n)``: n more steps done, of ``4 * partitions`` (told first through
     ``progress.expect`` when it has one). Raises ``ClusterError`` when workers keep dying,

@@ -140,9 +140,9 @@ class Index:
 
 class Segments:
     """An index made of segments: the first ``fitted`` built with statistics (one, or the
-    shards of a sharded build: ``matcher/shards.py``), each later one added and weighed with
-    them (``build_segment``). It answers what an ``Index`` does, over all rows: row ``r`` of
-    the whole is row ``r - starts[k]`` of segment ``k``.
+    shards of a sharded build: ``index/build.py``), each later one added and weighed with
+    them (``engines.local.build_segment``). It answers what an ``Index`` does, over all rows:
+    row ``r`` of the whole is row ``r - starts[k]`` of segment ``k``.
     """
 
     def __init__(self, segments: Sequence[Index], fitted: int = 1) -> None:

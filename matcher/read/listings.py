@@ -179,7 +179,7 @@ def content_id(description: str) -> str:
     return hashlib.sha1(_normalise(description).encode("utf-8")).hexdigest()[:12]
 
 
-# How a saved index's meta.json begins (``store.py`` writes "format" first): enough to tell an
+# How a saved index's meta.json begins (``index/store`` writes "format" first): enough to tell an
 # index folder from listings without reading the index (this stage comes before the index's).
 _INDEX_MARKER = b'"format": "matcher-index"'
 

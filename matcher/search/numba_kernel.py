@@ -1,4 +1,4 @@
-"""The score accumulation compiled with numba (the optional ``fast`` extra); see ``score.py``.
+"""The score accumulation compiled with numba (the optional ``fast`` extra); see ``kernels.py``.
 
 Importing this module imports numba, which raises ImportError where it is not installed.
 """
