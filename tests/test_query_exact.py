@@ -2,7 +2,9 @@
 
 The index is title_bench's 1,016 O*NET listings (``../shared/data``); its score vectors are also
 tiled, so that ``top_k`` sees a million-like run of ties and takes its sampled floor. The
-references are the functions as they stood before (copied here, so that they cannot drift).
+references are independent: a full stable sort for ``top_k`` (score down, then row up), a
+dense matrix of the postings for ``weights_at``. The same properties run without
+``../shared`` in ``tests/test_build_properties.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from matcher.search.explain import explain, explain_all
 from matcher.search.query import query_vector
 
 from .conftest import SHARED
-from .test_score_kernels import _reference_weights_at
+from .test_score_kernels import peer_weights_at
 
 BENCH = SHARED / "data" / "title_bench"
 pytestmark = pytest.mark.skipif(
@@ -29,15 +31,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _reference_top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:
-    candidates = np.flatnonzero(scores > 0)
+def _sorted_top(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:
+    """The top k by a full sort: positive (and allowed) scores, highest first, ties by row."""
+    rows = np.flatnonzero(scores > 0)
     if allowed is not None:
-        candidates = candidates[allowed[candidates]]
-    if k < len(candidates):
-        kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
-        candidates = candidates[scores[candidates] >= kth]
-    order = np.lexsort((candidates, -scores[candidates]))
-    return [int(row) for row in candidates[order][:k]]
+        rows = rows[allowed[rows]]
+    return sorted(rows.tolist(), key=lambda r: (-scores[r], r))[:k]
 
 
 def _jsonl(name: str, limit: int) -> list[dict]:
@@ -63,13 +62,13 @@ def queries(bench: Matcher) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
 
 @pytest.mark.parametrize("k", [1, 10, 57])
 @pytest.mark.parametrize("copies", [1, 40])
-def test_top_k_is_todays_on_real_scores(queries, k, copies):
+def test_top_k_is_a_full_sort_on_real_scores(queries, k, copies):
     rng = np.random.default_rng(k)
     for _, _, scores in queries:
         tiled = np.tile(scores, copies)  # every score tied with its copies
-        assert topk.top_k(tiled, k) == _reference_top_k(tiled, k)
+        assert topk.top_k(tiled, k) == _sorted_top(tiled, k)
         allowed = rng.random(len(tiled)) < 0.3
-        assert topk.top_k(tiled, k, allowed) == _reference_top_k(tiled, k, allowed)
+        assert topk.top_k(tiled, k, allowed) == _sorted_top(tiled, k, allowed)
 
 
 def test_top_k_takes_the_sampled_floor_on_large_runs(queries):
@@ -82,7 +81,7 @@ def test_top_k_with_few_allowed_rows_falls_back(queries):
     scores = np.tile(queries[0][2], 40)
     allowed = np.zeros(len(scores), dtype=bool)
     allowed[[5, 17, 900]] = True  # off the sampled rows: the sample is empty
-    assert topk.top_k(scores, 10, allowed) == _reference_top_k(scores, 10, allowed)
+    assert topk.top_k(scores, 10, allowed) == _sorted_top(scores, 10, allowed)
 
 
 @settings(max_examples=200, deadline=None)
@@ -91,21 +90,21 @@ def test_top_k_with_few_allowed_rows_falls_back(queries):
     st.integers(1, 30),
     st.integers(0, 2**32 - 1),
 )
-def test_top_k_is_todays_with_ties_and_zeros(values, k, seed):
+def test_top_k_is_a_full_sort_with_ties_and_zeros(values, k, seed):
     scores = np.array(values, dtype=np.float64)
     allowed = np.random.default_rng(seed).random(len(scores)) < 0.5
-    assert topk.top_k(scores, k) == _reference_top_k(scores, k)
-    assert topk.top_k(scores, k, allowed) == _reference_top_k(scores, k, allowed)
+    assert topk.top_k(scores, k) == _sorted_top(scores, k)
+    assert topk.top_k(scores, k, allowed) == _sorted_top(scores, k, allowed)
 
 
-def test_weights_at_is_todays_on_top_rows_and_asked_skills(bench, queries):
+def test_weights_at_is_the_stored_weights_on_top_rows_and_asked_skills(bench, queries):
     index = bench.index_
     for columns, _, scores in queries:
         rows = np.array(topk.top_k(scores, 10), dtype=np.int64)
         asked = np.unique(np.concatenate([index.asked(int(r)) for r in rows])).astype(np.int64)
         for wanted in (columns, asked, columns[:1]):
             mine = index.weights_at(rows, wanted)
-            assert np.array_equal(mine, _reference_weights_at(index, rows, wanted))
+            assert np.array_equal(mine, peer_weights_at(index, rows, wanted))
         assert index.weights_at(rows, columns).any()
 
 

@@ -1,7 +1,10 @@
-"""Both score kernels give today's scores, bit for bit, on real resumes.
+"""The score kernels agree with a peer and with each other, on real resumes.
 
-The reference is the scorer as it stood before issue 12 (gather, repeat, multiply, bincount);
-numpy's kernel and, where numba is installed, the compiled one must give the same floats.
+The peer is a dense matrix made from the index's postings, times the query vector: an
+independent computation, equal to the kernels' scores within rounding. Numpy's kernel and,
+where numba is installed, the compiled one must give the same floats bit for bit (each sums a
+listing's products in the query's column order). That today's scores are those of before the
+rearrangement is the golden test's to hold (``tests/test_golden.py``).
 """
 
 from __future__ import annotations
@@ -23,18 +26,16 @@ from .conftest import RESUMES, SHARED
 QUERIES = SHARED / "data" / "title_bench" / "queries_dev.jsonl"
 
 
-def _reference_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
-    n = len(index.listings)
-    if len(columns) == 0:
-        return np.zeros(n)
-    starts = index.indptr[columns]
-    ends = index.indptr[columns + 1]
-    spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
-    rows = np.concatenate([index.rows[s:e] for s, e in spans])
-    weights = np.concatenate([index.weights[s:e] for s, e in spans]) * np.repeat(
-        values, ends - starts
-    )
-    return np.bincount(rows, weights=weights, minlength=n)
+def dense(index: Index) -> np.ndarray:
+    """Return the index as a dense (listings x terms) float64 matrix, from its postings."""
+    matrix = np.zeros((len(index.listings), len(index.terms)), dtype=np.float64)
+    columns = np.repeat(np.arange(len(index.terms)), np.diff(index.indptr))
+    matrix[index.rows, columns] = index.weights
+    return matrix
+
+
+def _peer_scores(index: Index, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return dense(index)[:, columns] @ values
 
 
 def _resumes() -> list[str]:
@@ -57,15 +58,39 @@ def kernel(request, monkeypatch):
     return request.param
 
 
-def test_scores_are_todays_bit_for_bit(default_matcher, kernel):
+def test_scores_are_a_dense_products(default_matcher, kernel):
     index = default_matcher.index_
     texts = _resumes()
     assert len(texts) >= 4
     for text in texts:
         columns, values = query_vector(index, default_matcher._analyzer.query_terms(text))
-        reference = _reference_scores(index, columns, values)
-        assert reference.max() > 0
-        assert np.array_equal(score.cosine_scores(index, columns, values), reference)
+        peer = _peer_scores(index, columns, values)
+        assert peer.max() > 0
+        assert np.allclose(score.cosine_scores(index, columns, values), peer, rtol=1e-12, atol=1e-15)
+
+
+def test_the_kernels_agree_bit_for_bit(default_matcher):
+    accumulate = pytest.importorskip(
+        "matcher.search.numba_kernel", reason="numba (the 'fast' extra) is not installed"
+    ).accumulate
+    index = default_matcher.index_
+    compiled = score.NumbaKernel(accumulate)
+    for text in _resumes():
+        columns, values = query_vector(index, default_matcher._analyzer.query_terms(text))
+        assert np.array_equal(compiled.scores(index, columns, values),
+                              score.NUMPY.scores(index, columns, values))  # fmt: skip
+
+
+def test_batch_and_scores_at_are_the_single_querys(default_matcher):
+    index = default_matcher.index_
+    queries = [query_vector(index, default_matcher._analyzer.query_terms(t)) for t in _resumes()]
+    batch = score.batch_scores(index, queries)
+    rows = np.arange(len(index.listings))[::-3]
+    for i, (columns, values) in enumerate(queries):
+        one = score.cosine_scores(index, columns, values)
+        assert np.allclose(batch[i], one, rtol=1e-12, atol=1e-15)
+        assert np.allclose(score.scores_at(index, rows, columns, values), one[rows],
+                           rtol=1e-12, atol=1e-15)  # fmt: skip
 
 
 def test_no_query_term_scores_zero(default_matcher, kernel):
@@ -110,31 +135,23 @@ def test_matches_are_the_same_with_either_kernel(default_matcher, monkeypatch):
     assert isinstance(default_matcher, Matcher)
 
 
-def _reference_weights_at(index: Index, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    out = np.zeros((len(columns), len(rows)), dtype=np.float64)
-    for i, column in enumerate(columns.tolist()):
-        start, end = int(index.indptr[column]), int(index.indptr[column + 1])
-        postings = index.rows[start:end]
-        at = np.searchsorted(postings, rows)
-        inside = at < len(postings)
-        hit = np.zeros(len(rows), dtype=bool)
-        hit[inside] = postings[at[inside]] == rows[inside]
-        out[i, hit] = index.weights[start + at[hit]]
-    return out
+def peer_weights_at(index: Index, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Return ``index.weights_at(rows, columns)`` looked up in the dense matrix."""
+    return dense(index)[np.ix_(rows, columns)].T
 
 
-def test_weights_at_gives_todays_weights(default_matcher):
+def test_weights_at_gives_the_stored_weights(default_matcher):
     index = default_matcher.index_
     for text in _resumes()[:10]:
         columns, values = query_vector(index, default_matcher._analyzer.query_terms(text))
         rows = np.argsort(-score.cosine_scores(index, columns, values))[:10].astype(np.int64)
         mine = index.weights_at(rows, columns)
         assert mine.any()
-        assert np.array_equal(mine, _reference_weights_at(index, rows, columns))
+        assert np.array_equal(mine, peer_weights_at(index, rows, columns))
 
 
 @pytest.mark.parametrize("block", [1, 3, 7])
-def test_compiled_kernel_in_small_blocks_is_todays(default_matcher, block):
+def test_compiled_kernel_in_small_blocks_is_numpys(default_matcher, block):
     kernel = pytest.importorskip(
         "matcher.search.numba_kernel", reason="numba (the 'fast' extra) is not installed"
     )
@@ -147,7 +164,7 @@ def test_compiled_kernel_in_small_blocks_is_todays(default_matcher, block):
             index.indptr, index.rows, index.weights, columns, values, n, block
         )
         assert inside
-        assert np.array_equal(scores, _reference_scores(index, columns, values))
+        assert np.array_equal(scores, score.NUMPY.scores(index, columns, values))
 
 
 @pytest.mark.parametrize("row", [-3, 10_000])
