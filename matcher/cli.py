@@ -548,10 +548,10 @@ def main() -> None:
         after = f" after '{sys.argv[at - 1]}'" if at > 1 else ""
         typer.echo(f"Error: argument {at} is empty{after}; give a value", err=True)
         raise SystemExit(2)
-    _only(sys.argv[1:2])(prog_name="matcher")
+    app_for(sys.argv[1:2])(prog_name="matcher")
 
 
-def _only(first: list[str]) -> typer.Typer:
+def app_for(first: list[str]) -> typer.Typer:
     """Return the app holding only the command (or group) that ``first`` names, if it names one.
 
     typer builds every command's parser before running one (~20 ms of a query's start-up,

@@ -275,9 +275,9 @@ def test_a_saved_page_without_its_marker_line_given_as_the_resume_is_refused(tmp
 def test_a_run_builds_only_the_command_it_names_with_the_same_parser(first):
     from typer.main import get_command
 
-    from matcher.cli import _only, app
+    from matcher.cli import app, app_for
 
-    full, only = get_command(app), get_command(_only([first]))
+    full, only = get_command(app), get_command(app_for([first]))
     assert list(only.commands) == [first]  # type: ignore[attr-defined]
     mine, whole = only.commands[first], full.commands[first]  # type: ignore[attr-defined]
     assert [p.opts for p in mine.params] == [p.opts for p in whole.params]
@@ -286,9 +286,9 @@ def test_a_run_builds_only_the_command_it_names_with_the_same_parser(first):
 
 @pytest.mark.parametrize("first", [[], ["--help"], ["--version"], ["mach"]])
 def test_anything_but_a_command_name_gets_the_whole_app(first):
-    from matcher.cli import _only, app
+    from matcher.cli import app, app_for
 
-    assert _only(first) is app
+    assert app_for(first) is app
 
 
 def test_an_empty_argument_is_refused_not_read_as_the_current_folder(tmp_path):

@@ -211,10 +211,10 @@ def test_workers_that_keep_dying_fail_the_job_with_one_clear_error(sharded, list
 @needs_dask
 def test_a_failed_task_logs_no_resume_text(sharded, client, caplog, tmp_path):
     """Dask logs a failed task with its arguments: resumes must not be among them."""
-    from matcher.engines.dask import Resumes, _queries
+    from matcher.engines.dask import Resumes, query_vectors
 
     secret = "Jane Q. Candidate, 12 Private Road, diagnosed with"
-    future = client.submit(_queries, str(tmp_path / "gone"), "0" * 64, Resumes((secret,)),
+    future = client.submit(query_vectors, str(tmp_path / "gone"), "0" * 64, Resumes((secret,)),
                            pure=False)  # fmt: skip
     with caplog.at_level("DEBUG"), pytest.raises(MatcherError, match="no such index folder"):
         future.result()

@@ -148,12 +148,12 @@ def test_a_unit_name_in_capitals_is_not_a_skill():
 
 
 def test_imported_codes_need_context_and_roman_numerals_go():
-    from matcher.skills.taxonomy import _sort_forms
+    from matcher.skills.taxonomy import sort_forms
 
-    sure, ambiguous = _sort_forms(["III", "Surface III", "ES", "NAV", "Microsoft Excel"])
+    sure, ambiguous = sort_forms(["III", "Surface III", "ES", "NAV", "Microsoft Excel"])
     assert sure == ["Surface III", "Microsoft Excel"] and ambiguous == ["ES", "NAV"]
-    assert _sort_forms(["II", "IV"]) == ([], [])
-    assert _sort_forms(["Structured query language", "SQL"]) == (
+    assert sort_forms(["II", "IV"]) == ([], [])
+    assert sort_forms(["Structured query language", "SQL"]) == (
         ["Structured query language", "SQL"],
         [],
     )

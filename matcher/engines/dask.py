@@ -249,7 +249,7 @@ def match_many(
 
     for start in range(0, len(resume_texts), block):
         texts = list(resume_texts[start : start + block])
-        queries = submit(_queries, where, checksum, Resumes(tuple(texts)))
+        queries = submit(query_vectors, where, checksum, Resumes(tuple(texts)))
         tops = [submit(_shard_top, where, checksum, k, queries, top_k, filters)
                 for k in range(shards)]  # fmt: skip
         blocks.append(submit(_merge, where, checksum, tops, top_k))
@@ -303,7 +303,7 @@ def candidates_many(
     for start in range(0, len(resumes), block):
         names = [name for name, _ in resumes[start : start + block]]
         texts = [text for _, text in resumes[start : start + block]]
-        queries = client.submit(_queries, where, checksum, Resumes(tuple(texts)), pure=False)
+        queries = client.submit(query_vectors, where, checksum, Resumes(tuple(texts)), pure=False)
         for k, rows in wanted.items():
             tasks.append(client.submit(_shard_candidates, where, checksum, k, rows, queries,
                                        start, names, top_k, pure=False))  # fmt: skip
@@ -411,8 +411,11 @@ class Resumes:
         return f"<{len(self.texts)} resume texts>"
 
 
-def _queries(where: str, checksum: str, resumes: Resumes) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Return each resume's query vector in the index's terms (``index.query_vector``)."""
+def query_vectors(
+    where: str, checksum: str, resumes: Resumes
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return each resume's query vector in the saved index's terms (a task: a block's
+    resumes analysed once, for every shard; ``search.query.query_vector``)."""
     matcher = _shard_matcher(where, checksum, 0)
     analyzer = matcher.analyzer
     return [query_vector(matcher.index_, analyzer.query_terms(text)) for text in resumes.texts]

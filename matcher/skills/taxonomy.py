@@ -132,7 +132,7 @@ def _read_csv(path: Path, needed: Sequence[str]) -> _Table:
 
 
 def _row(name: str, kind: str, category: str, forms: Iterable[str]) -> dict[str, str]:
-    sure, ambiguous = _sort_forms(dict.fromkeys(forms))
+    sure, ambiguous = sort_forms(dict.fromkeys(forms))
     return {
         "name": name,
         "kind": kind,
@@ -146,7 +146,7 @@ def _row(name: str, kind: str, category: str, forms: Iterable[str]) -> dict[str,
 _ROMAN = re.compile(r"^(?=[IVXLC]+$)C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
 
 
-def _sort_forms(forms: Iterable[str]) -> tuple[list[str], list[str]]:
+def sort_forms(forms: Iterable[str]) -> tuple[list[str], list[str]]:
     """Return an imported skill's forms as (sure, ambiguous); forms that name nothing go.
 
     A form of roman numerals only ("III") is a grade or a version, not a skill. A single word
