@@ -17,9 +17,10 @@ How:
   the first --queries + 1 resumes of title_bench's dev queries (the extra one warms up).
 - Each round runs, for each tree in turn (before, then after: A B A B over the rounds), a fresh
   process that imports that tree's ``matcher`` (the tree first on ``PYTHONPATH``, checked by
-  ``matcher.__file__``) and builds: ``load_listings`` of the corpus, then ``Matcher(listings)``
-  timed (wall seconds; CPU seconds of the process and its forked workers; peak RSS of the
-  process and of its largest worker), then ``save`` to that tree's folder. Then, for each tree,
+  ``matcher.__file__``) and builds: ``load_listings`` of the corpus (timed apart, a row of its
+  own), then ``Matcher(listings)`` timed (wall seconds; CPU seconds of the process and its
+  forked workers; peak RSS of the process, which includes the listings read, and of its
+  largest worker), then ``save`` to that tree's folder. Then, for each tree,
   a second fresh process: ``Matcher.load`` (verified, the default; median of 3), one warm-up
   query, --queries top-10 ``.match`` calls with explanations (p50 and p95 ms), and
   ``.match_many`` of the same resumes (seconds). Then the command line: --cli-runs turns of
@@ -40,9 +41,11 @@ at each round and at the end: the machine this was written on has 2 cores shared
 work, so quote the ratios, never the seconds. CLI rows also give each tree's median as a
 multiple of ``import numpy`` (issue 12's start-up target: at most 1.5x).
 
-Time: at the default --size 20000 and 2 rounds about 6 minutes on 2 cores (four builds of
-~50 s); at --size 100000 about 25 minutes (each build ~4 minutes, ~340 MB per saved index, two
-kept at a time). Work files go to a temporary folder, removed at the end unless --keep DIR.
+Time: at the default --size 20000 and 2 rounds about 2 minutes on 2 cores (each build process
+~20 s: ``load_listings`` ~6 s, ``Matcher(listings)`` 13-20 s); at --size 100000 about
+15 minutes (builds ~5x longer, two saved indexes of a few hundred MB kept at a time). To rule
+out the order within a round, run it again with --before and --after swapped. Work files go
+to a temporary folder, removed at the end unless --keep DIR.
 """
 
 from __future__ import annotations
@@ -295,6 +298,7 @@ def compare_answers(rounds: list[dict[str, Any]], cli: dict[str, list[list[Any]]
 
 
 ROWS = (  # label, where the figure is, its key, format
+    ("load_listings of the corpus, s", "build", "read_s", "{:.1f}"),
     ("index build, wall s", "build", "build_s", "{:.1f}"),
     ("index build, CPU s (process + workers)", "build", "build_cpu_s", "{:.1f}"),
     ("index build, peak RSS MB (process)", "build", "build_rss", "{:,.0f}"),
