@@ -1,7 +1,7 @@
 """Two checkouts of matcher side by side in one run: build, queries, CLI start-up, same answers.
 
 ``python benchmarks/compare_trees.py --before OTHER_CHECKOUT [--after .] [--size 20000]
-[--rounds 2] [--queries 50] [--cli-runs 5] [--keep DIR]``
+[--rounds 2] [--queries 50] [--cli-runs 5] [--same-order] [--keep DIR]``
 
 Written for issue 19 (a rearrangement of the package, no change in behaviour), whose "done
 when" asks for benchmarks showing no slowdown beyond noise beside main before the move. It
@@ -15,37 +15,42 @@ How:
 - The corpus is written once: --size real-like listings (``speed.real_like``: the sentences of
   the NHS postings in ``../shared/data/nhs_jobs/nhs_jobs_2020.jsonl`` recombined, --seed) and
   the first --queries + 1 resumes of title_bench's dev queries (the extra one warms up).
-- Each round runs, for each tree in turn (before, then after: A B A B over the rounds), a fresh
-  process that imports that tree's ``matcher`` (the tree first on ``PYTHONPATH``, checked by
-  ``matcher.__file__``) and builds: ``load_listings`` of the corpus (timed apart, a row of its
-  own), then ``Matcher(listings)`` timed (wall seconds; CPU seconds of the process and its
-  forked workers; peak RSS of the process, which includes the listings read, and of its
-  largest worker), then ``save`` to that tree's folder. Then, for each tree,
-  a second fresh process: ``Matcher.load`` (verified, the default; median of 3), one warm-up
-  query, --queries top-10 ``.match`` calls with explanations (p50 and p95 ms), and
-  ``.match_many`` of the same resumes (seconds). Then the command line: --cli-runs turns of
-  ``python -c "import numpy"``, and each tree's ``matcher match RESUME --index DIR -f json``
-  on its own index, verified and ``--trust`` (``startup._time``: fresh processes, bytecode
-  kept), the commands taking turns; a round's figure is each command's median.
+- Each round runs, for each tree in turn, a fresh process that imports that tree's
+  ``matcher`` (the tree first on ``PYTHONPATH``, checked by ``matcher.__file__``) and builds:
+  ``load_listings`` of the corpus (timed apart, a row of its own), then ``Matcher(listings)``
+  timed (wall seconds; CPU seconds of the process and its forked workers; peak RSS of the
+  process, which includes the listings read, and of its largest worker), then ``save`` to
+  that tree's folder. Then, for each tree, a second fresh process: ``Matcher.load``
+  (verified, the default; median of 3), one warm-up query, --queries top-10 ``.match`` calls
+  with explanations (p50 and p95 ms), and ``.match_many`` of the same resumes (seconds).
+  Then the command line: --cli-runs turns of ``python -c "import numpy"`` and of each tree's
+  ``matcher match RESUME --index DIR -f json`` on its own index, verified and ``--trust``
+  (``startup._time``: fresh processes, bytecode kept), the commands taking turns; a round's
+  figure is each command's median.
+- The tree that goes first alternates from round to round (A B, B A, A B, ...; with
+  --same-order A B, A B): in two runs with before always first, the second build of a round
+  was the slower in 3 pairs of 4 whichever tree it was, so a fixed order charges one tree.
 - Answers: the top-10 listing ids and scores of every query must be equal between the trees
   (exact float equality), and so must a digest of each match's explanation (parts, matched
   and missing skills, terms, coverage), ``match_many``'s answers beside ``match``'s, the CLI's
-  JSON matches, and the saved index files (``meta.json`` without its ``created`` time). One
-  line says so, or names the first difference.
+  JSON matches, and the saved index files (``meta.json`` without its creation time and the
+  checksum over it). One line says so, or names the first differences.
 
 How to read it: each row gives the before and after figures (medians over the rounds), their
 ratio after/before (above 1: after is slower, or bigger), and the lowest and highest of the
 per-round ratios (round r's after over round r's before): a ratio whose range straddles 1, or
-a spread as wide as its distance from 1, is noise. The load average is printed at the start,
-at each round and at the end: the machine this was written on has 2 cores shared with other
-work, so quote the ratios, never the seconds. CLI rows also give each tree's median as a
-multiple of ``import numpy`` (issue 12's start-up target: at most 1.5x).
+a spread as wide as its distance from 1, is noise. Use an even number of rounds, so each tree
+goes first as often. CLI rows also give each tree's median as a multiple of ``import numpy``
+(issue 12's start-up target: at most 1.5x). The load average is printed at the start, at each
+round and at the end; it counts this run's own processes (a build keeps both cores busy, so
+~2 is this run alone). The machine this was written on has 2 cores shared with other work:
+quote the ratios, never the seconds.
 
 Time: at the default --size 20000 and 2 rounds about 2 minutes on 2 cores (each build process
 ~20 s: ``load_listings`` ~6 s, ``Matcher(listings)`` 13-20 s); at --size 100000 about
 15 minutes (builds ~5x longer, two saved indexes of a few hundred MB kept at a time). To rule
-out the order within a round, run it again with --before and --after swapped. Work files go
-to a temporary folder, removed at the end unless --keep DIR.
+out anything else that favours one side, run it again with --before and --after swapped.
+Work files go to a temporary folder, removed at the end unless --keep DIR.
 """
 
 from __future__ import annotations
@@ -351,6 +356,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of both trees (2)")
     parser.add_argument("--queries", type=int, default=50, help="resumes timed (50)")
     parser.add_argument("--cli-runs", type=int, default=5, help="CLI runs per round (5)")
+    parser.add_argument(
+        "--same-order", action="store_true", help="before first in every round (A B A B)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--listings", type=Path, default=DEFAULT_REAL, help="NHS postings")
     parser.add_argument("--resumes", type=Path, default=DEFAULT_RESUMES, help="JSON Lines")
@@ -396,13 +404,15 @@ def main() -> None:
     for name, tree in trees.items():
         print(f"{name}: {tree_label(tree)}")
     print(corpus)
+    order = "before first in each" if args.same_order else "the first tree alternating"
     print(
-        f"{args.rounds} rounds (before, then after, in each), top {TOP_K}; "
+        f"{args.rounds} rounds ({order}), top {TOP_K}; "
         f"{rounds[0]['before']['build']['listings']:,} listings kept by load_listings"
     )
     print(f"load average at the start {start_load}")
     for r, measured in enumerate(rounds, 1):
-        print(f"  round {r}: load average {measured['load']}")
+        first = ", ".join(measured["order"])
+        print(f"  round {r} ({first}): load average {measured['load']}")
     print()
     print_table(rounds)
     print()
@@ -421,15 +431,19 @@ def measure(
     for r in range(1, args.rounds + 1):
         measured: dict[str, Any] = {name: {} for name in trees}
         measured["load"] = load_average()
-        for name, tree in trees.items():
+        order = list(trees.items())
+        if r % 2 == 0 and not args.same_order:
+            order.reverse()  # A B, B A, A B, ...: neither tree always goes second
+        measured["order"] = [name for name, _ in order]
+        for name, tree in order:
             progress(started, f"round {r}: {name}: build (load {load_average()})")
             measured[name]["build"] = run_worker("build", tree, work)
             progress(started, f"  {measured[name]['build']['build_s']:.1f} s")
-        for name, tree in trees.items():
+        for name, tree in order:
             progress(started, f"round {r}: {name}: load and queries")
             measured[name]["query"] = run_worker("query", tree, work)
         progress(started, f"round {r}: CLI, {args.cli_runs} runs of each command")
-        commands = cli_commands(trees, work)
+        commands = cli_commands(dict(order), work)
         for command, root in commands.values():  # warm the page cache and bytecode
             _time(command, root)
         times: dict[str, list[float]] = {label: [] for label in commands}
