@@ -47,8 +47,9 @@ round and at the end; it counts this run's own processes (a build keeps both cor
 quote the ratios, never the seconds.
 
 Time: at the default --size 20000 and 2 rounds about 2 minutes on 2 cores (each build process
-~20 s: ``load_listings`` ~6 s, ``Matcher(listings)`` 13-20 s); at --size 100000 about
-15 minutes (builds ~5x longer, two saved indexes of a few hundred MB kept at a time). To rule
+~20 s: ``load_listings`` ~6 s, ``Matcher(listings)`` 13-20 s); at --size 100000 13 minutes
+(each build process 2-4 minutes under a load average of 3-5, up to 1.9 GB resident; two saved
+indexes of ~240 MB kept at a time). To rule
 out anything else that favours one side, run it again with --before and --after swapped.
 Work files go to a temporary folder, removed at the end unless --keep DIR.
 """
