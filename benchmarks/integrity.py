@@ -29,7 +29,7 @@ import numpy as np
 
 from matcher import Listing, Matcher, Settings, load_listings
 from matcher.index.model import Index, TermTable, smoothed_idf
-from matcher.index.store.store import save_index
+from matcher.index.store import save_index
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "nhs_jobs" / "nhs_jobs_2020.jsonl"

@@ -832,7 +832,7 @@ def index_verify(
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
     try:
-        from .index.store.store import verify_index
+        from .index.store import verify_index
 
         info = verify_index(folder)
     except MatcherError as exc:
@@ -852,7 +852,7 @@ def index_info_command(
 ) -> None:
     """Show what the index in DIR holds: counts, settings, vocabulary, format and size."""
     try:
-        from .index.store.store import index_info
+        from .index.store import index_info
 
         info = index_info(folder)
     except MatcherError as exc:

@@ -15,7 +15,7 @@ from .analyse.analyzer import SKILL_PREFIX, Analyzer, term_text
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .filters import FilterResult, Filters
 from .index.model import AnyIndex, build_index, build_segment, forked_pool, query_vector
-from .index.store.store import (
+from .index.store import (
     SavedIndex,
     append_segment,
     check_replaceable,

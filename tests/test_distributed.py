@@ -17,7 +17,7 @@ from matcher.cli import ExitCode, app
 from matcher.errors import ClusterError, ListingFormatError, MatcherError
 from matcher.filters import Filters
 from matcher.index.model import TermTable, build_index
-from matcher.index.store.store import load_index
+from matcher.index.store import load_index
 from matcher.models import Listing, Settings
 from matcher.skills.taxonomy import load_vocabulary
 

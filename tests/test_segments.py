@@ -14,7 +14,7 @@ from matcher import Matcher, load_listings, read_resume
 from matcher.analyse.analyzer import SKILL_PREFIX, Analyzer, sentences, term_part
 from matcher.errors import MatcherError
 from matcher.index.model import Segments, build_segment
-from matcher.index.store.store import check_replaceable, load_index
+from matcher.index.store import check_replaceable, load_index
 from matcher.matcher import add_files, index_files, optimize_index
 from matcher.models import PARTS, UNTITLED
 
@@ -172,7 +172,7 @@ def test_a_crashed_add_leaves_the_index_whole_and_its_debris_is_swept(grown, mon
     with pytest.raises(KeyboardInterrupt):
         saved = load_index(folder)
         matcher = Matcher._of(saved)
-        from matcher.index.store.store import append_segment
+        from matcher.index.store import append_segment
 
         segment = build_segment(matcher.index_, [_renamed(extra[0])], matcher._analyzer)
         append_segment(folder, segment, expected=saved.checksum)

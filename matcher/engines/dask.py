@@ -56,7 +56,7 @@ from ..index.build import (
     with_floors,
 )
 from ..index.model import Segments, TermTable, query_vector
-from ..index.store.store import SavedIndex, check_replaceable, load_index, save_index, term_hash
+from ..index.store import SavedIndex, check_replaceable, load_index, save_index, term_hash
 from ..matcher import Matcher, VocabularyChoice, _vocabulary, read_resumes
 from ..models import Candidate, Listing, ListingSet, Match, Settings
 from ..read import load_listings
