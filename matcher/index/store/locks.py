@@ -1,4 +1,5 @@
-"""The lock readers and writers of one saved index share (``.NAME.lock`` beside it).
+"""The lock readers and writers of one saved index share (``.NAME.lock`` beside it), and the
+flock a writer holds on its temporary folder while it lives.
 
 A writer holds it exclusively only for moments: to make its temporary folder, and to swap
 folders; a reader holds it shared while it opens and maps every file it will use (the
@@ -23,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no locking, writes stay atomic
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["index_lock"]
+__all__ = ["hold", "in_use", "index_lock"]
 
 
 @contextmanager
@@ -58,3 +59,30 @@ def index_lock(where: Path, *, exclusive: bool) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def hold(folder: Path) -> int:
+    """Open ``folder`` and hold an exclusive flock on it: a writer marks its temporary folder
+    as alive (``in_use``) until it closes the descriptor returned. Raises ``OSError``."""
+    fd = os.open(folder, os.O_RDONLY)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def in_use(folder: Path) -> bool:
+    """Return whether a live writer holds ``folder`` (``hold``: a dead process holds none);
+    True when it cannot tell."""
+    if fcntl is None:
+        return True  # cannot tell: never sweep
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False

@@ -49,12 +49,7 @@ from .layout import (
     segment_prefix,
     term_hash,
 )
-from .locks import index_lock
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: no locking, writes stay atomic
-    fcntl = None  # type: ignore[assignment]
+from .locks import hold, in_use, index_lock
 
 __all__ = ["append_segment", "check_replaceable", "save_index"]
 
@@ -70,30 +65,13 @@ def _only_index_files(folder: Path) -> bool:
         return False
 
 
-def _in_use(folder: Path) -> bool:
-    """Whether a live writer holds ``folder`` (its flock; a dead process holds none)."""
-    if fcntl is None:
-        return True  # cannot tell: never sweep
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
 def _sweep(where: Path) -> None:
     """Remove the debris of crashed writes to ``where``; hold the exclusive lock to call it."""
     debris = re.compile(rf"\.{re.escape(where.name)}\.[A-Za-z0-9_]+\.(?:tmp|old)")
     with os.scandir(where.parent) as entries:
         found = [Path(e.path) for e in entries if debris.fullmatch(e.name) and e.is_dir()]
     for folder in found:
-        if _only_index_files(folder) and not _in_use(folder):
+        if _only_index_files(folder) and not in_use(folder):
             shutil.rmtree(folder, ignore_errors=True)
     if where.is_dir() and not where.is_symlink():
         _sweep_segments(where)
@@ -226,9 +204,7 @@ def save_index(
     with index_lock(where, exclusive=True):
         _sweep(where)
         work = Path(_mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
-        hold = os.open(work, os.O_RDONLY)
-        if fcntl is not None:
-            fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ours until we are done
+        held = hold(work)  # ours until we are done
     trash = None
     try:
         umask = os.umask(0)
@@ -255,7 +231,7 @@ def save_index(
         shutil.rmtree(work, ignore_errors=True)
         raise
     finally:
-        os.close(hold)
+        os.close(held)
     if trash is not None:
         shutil.rmtree(trash, ignore_errors=True)
     return target
@@ -277,9 +253,7 @@ def append_segment(folder: str | Path, segment: Index, *, expected: str) -> Path
     with index_lock(where, exclusive=True):
         _sweep(where)
         work = Path(_mkdtemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp"))
-        hold = os.open(work, os.O_RDONLY)
-        if fcntl is not None:
-            fcntl.flock(hold, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = hold(work)
     try:
         meta = json.loads((where / META).read_bytes())
         k = len(meta["segments"])
@@ -310,7 +284,7 @@ def append_segment(folder: str | Path, segment: Index, *, expected: str) -> Path
             (work / META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
             os.replace(work / META, where / META)  # the moment the segment joins
     finally:
-        os.close(hold)
+        os.close(held)
         shutil.rmtree(work, ignore_errors=True)
     return target
 
@@ -330,6 +304,7 @@ def _segments(index: AnyIndex) -> tuple[Index, ...]:
 def _write(
     index: AnyIndex, settings: Settings, vocabulary: SkillVocabulary | None, work: Path
 ) -> None:
+    """Write every file of ``index`` into the empty folder ``work``, meta.json last."""
     terms = [index.terms[c] for c in range(len(index.terms))]
     encoded = [t.encode("utf-8") for t in terms]
     term_offsets = np.zeros(len(terms) + 1, dtype=np.int64)
