@@ -1,10 +1,10 @@
 """The checks a saved index passes as it loads: meta.json's shape and checksum, each ``.npy``
 header, the arrays' shapes and structure, the idf, every posting, and the files' SHA-256.
 
-``read.load_index`` runs them: the cheap structural ones always (sizes, types, shapes,
-offsets in order, columns in range, idf), the costly ones (every file's SHA-256, every posting)
-unless asked not to. Each raises ``IndexFormatError`` naming the file at fault. Figures:
-``benchmarks/integrity.py``.
+``read.load_index`` runs them on what it has mapped (having checked each file's size as it
+mapped it): the cheap structural ones always (types, shapes, offsets in order, columns in
+range, idf), the costly ones (every file's SHA-256, every posting) unless asked not to. Each
+raises ``IndexFormatError`` naming the file at fault. Figures: ``benchmarks/integrity.py``.
 """
 
 from __future__ import annotations
