@@ -29,7 +29,7 @@ import numpy as np
 
 from matcher import Listing, Matcher, Settings, load_listings
 from matcher.index.model import Index, TermTable
-from matcher.index.store.store import save_index
+from matcher.index.store import save_index
 from matcher.weigh import smoothed_idf
 
 ROOT = Path(__file__).resolve().parent.parent

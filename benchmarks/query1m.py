@@ -106,7 +106,7 @@ def matcher_prepare(workdir: Path, copies: int) -> Path:
     """Return the folder of the tiled matcher index, building and saving it when absent."""
     sys.path.insert(0, str(ROOT))
     from matcher import Listing, Matcher
-    from matcher.index.store.store import save_index
+    from matcher.index.store import save_index
 
     tiled = workdir / f"matcher_x{copies}"
     if tiled.exists():

@@ -24,7 +24,7 @@ from . import read as _readers  # listing readers imported on first use: see rea
 from .engines.local import build_segment
 from .errors import ListingFormatError, MatcherError, ResumeReadError
 from .filters import Filters
-from .index.store.store import (
+from .index.store import (
     IndexInfo,
     append_segment,
     check_replaceable,
@@ -400,16 +400,16 @@ def optimize_index(
 def verify_index(folder: str | Path) -> IndexInfo:
     """Check every byte of the index in ``folder``; return its ``IndexInfo`` when whole.
 
-    See ``index.store.store.verify_index``; raises ``IndexFormatError``.
+    See ``index.store.verify_index``; raises ``IndexFormatError``.
     """
-    from .index.store.store import verify_index as verify
+    from .index.store import verify_index as verify
 
     return verify(folder)
 
 
 def index_info(folder: str | Path) -> IndexInfo:
     """Return what the index in ``folder`` holds (structure checked, not every byte)."""
-    from .index.store.store import index_info as info
+    from .index.store import index_info as info
 
     return info(folder)
 

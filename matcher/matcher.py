@@ -18,7 +18,7 @@ from .engines.local import build_index, query_terms_many
 from .errors import ListingFormatError
 from .filters import FilterResult, Filters
 from .index.model import AnyIndex
-from .index.store.store import SavedIndex, load_index, save_index
+from .index.store import SavedIndex, load_index, save_index
 from .models import Candidate, GapReport, Listing, Match
 from .search.explain import DEFAULT_GAP_KINDS, explain, explain_all, skill_gaps
 from .search.kernels import batch_scores, cosine_scores, scores_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import Any, overload
 
 # The title of a listing that names no job anywhere: never used as a title's words.
 UNTITLED = "Untitled listing"
@@ -356,3 +356,24 @@ class AddResult:
     def unfitted(self) -> float:
         """The share of the index's listings its statistics were not fitted on (0 to 1)."""
         return 1.0 - self.fitted / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a saved index holds: counts, settings, vocabulary, format and size on disk."""
+
+    folder: str
+    format: str
+    version: int
+    created: str  # when it was last written, ISO 8601 in UTC ("" if meta.json lacks it)
+    listings: int
+    terms: int
+    nnz: int  # postings: (term, listing) pairs of non-zero weight
+    settings: dict[str, Any]  # ``Settings`` as a dict
+    vocabulary_source: str | None
+    attributions: tuple[str, ...]
+    skills: int | None  # skills in its vocabulary (None with skills off)
+    segments: tuple[int, ...]  # listings per segment
+    fitted: int  # how many leading segments the statistics were fitted on: 1 unless sharded
+    files: dict[str, int]  # name -> bytes
+    bytes: int

@@ -367,10 +367,9 @@ def reseal(folder: Path) -> None:
             if isinstance(entry, dict) and path.is_file():
                 entry["bytes"] = path.stat().st_size
                 entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        import matcher.index.store.store as store
+        from matcher.index.store import meta_checksum
 
-        if hasattr(store, "_meta_checksum"):
-            meta["checksum"] = store._meta_checksum(meta)
+        meta["checksum"] = meta_checksum(meta)
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         pass  # meta.json itself is the damage: leave it

@@ -119,7 +119,7 @@ def _sharded(work: Path) -> str:
     from matcher import Settings, builtin_vocabulary, load_listings
     from matcher.analyse import Analyzer
     from matcher.engines.local import build_shards
-    from matcher.index.store.store import save_index
+    from matcher.index.store import save_index
 
     settings, vocabulary = Settings(), builtin_vocabulary()
     with _in(ROOT):

@@ -21,7 +21,7 @@ from matcher.analyse import Analyzer
 from matcher.api import add_files, index_files, optimize_index
 from matcher.engines.local import build_index, build_shards
 from matcher.index.model import Index, Segments
-from matcher.index.store.store import load_index
+from matcher.index.store import load_index
 from matcher.search.topk import SAMPLE_STEP, top_k
 
 WORDS = ["design", "build", "team", "data", "model", "customer", "report", "clinical", "care",

@@ -18,7 +18,7 @@ from matcher.engines.local import build_index
 from matcher.errors import ClusterError, ListingFormatError, MatcherError
 from matcher.filters import Filters
 from matcher.index.model import TermTable
-from matcher.index.store.store import load_index
+from matcher.index.store import load_index
 from matcher.models import Listing
 from matcher.settings import Settings
 from matcher.skills.taxonomy import load_vocabulary

@@ -16,7 +16,7 @@ from matcher.api import add_files, index_files, optimize_index
 from matcher.engines.local import build_segment
 from matcher.errors import MatcherError
 from matcher.index.model import Segments
-from matcher.index.store.store import check_replaceable, load_index
+from matcher.index.store import check_replaceable, load_index
 from matcher.models import PARTS, UNTITLED
 
 from .conftest import LISTINGS, PROFILES, resume_path
@@ -173,7 +173,7 @@ def test_a_crashed_add_leaves_the_index_whole_and_its_debris_is_swept(grown, mon
     with pytest.raises(KeyboardInterrupt):
         saved = load_index(folder)
         matcher = Matcher.from_saved(saved)
-        from matcher.index.store.store import append_segment
+        from matcher.index.store import append_segment
 
         segment = build_segment(matcher.index_, [_renamed(extra[0])], matcher._analyzer)
         append_segment(folder, segment, expected=saved.checksum)

@@ -99,13 +99,13 @@ def test_a_saved_index_with_a_setting_out_of_range_is_damaged(tmp_path, default_
 
     from matcher import Matcher
     from matcher.errors import IndexFormatError
-    from matcher.index.store.store import _meta_checksum
+    from matcher.index.store import meta_checksum
 
     folder = default_matcher.save(tmp_path / "jobs.index")
     meta_path = folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["settings"]["preferred_weight"] = -1.0  # signed again, as a careful tamperer would
-    meta["checksum"] = _meta_checksum(meta)
+    meta["checksum"] = meta_checksum(meta)
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(IndexFormatError, match="preferred_weight must be from 0.0 to 1.0"):
         Matcher.load(folder, verify=False)

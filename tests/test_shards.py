@@ -14,7 +14,7 @@ from matcher.api import add_files, optimize_index
 from matcher.engines.local import build_index, build_shards
 from matcher.index.build import partition_bounds
 from matcher.index.model import Index, Segments
-from matcher.index.store.store import IndexFormatError, index_info, load_index, save_index
+from matcher.index.store import IndexFormatError, index_info, load_index, save_index
 from matcher.render.table import render_index_info
 from matcher.settings import Settings
 from matcher.skills.taxonomy import load_vocabulary
@@ -137,9 +137,9 @@ def test_the_idf_check_counts_every_fitted_shard(saved_shards):
     meta = json.loads((folder / "meta.json").read_text())
     meta["fitted"] = 1  # as if fitted on the first shard alone: the idf no longer fits
     meta.pop("checksum")
-    from matcher.index.store.store import _meta_checksum
+    from matcher.index.store import meta_checksum
 
-    meta["checksum"] = _meta_checksum(meta)
+    meta["checksum"] = meta_checksum(meta)
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(IndexFormatError, match="idf.npy: does not fit the postings"):
         load_index(folder, verify=False)
@@ -173,7 +173,7 @@ def test_optimize_leaves_fitted_shards_alone_and_refits_after_an_add(saved_shard
 
 
 def test_a_format_5_index_reads_as_fitted_on_its_first_segment(tmp_path, analyzer):
-    from matcher.index.store.store import _meta_checksum
+    from matcher.index.store import meta_checksum
 
     listings = list(load_listings(LISTINGS))
     folder = tmp_path / "old.index"
@@ -182,7 +182,7 @@ def test_a_format_5_index_reads_as_fitted_on_its_first_segment(tmp_path, analyze
     meta = json.loads((folder / "meta.json").read_text())
     meta["version"] = 5
     del meta["fitted"], meta["checksum"]
-    meta["checksum"] = _meta_checksum(meta)
+    meta["checksum"] = meta_checksum(meta)
     (folder / "meta.json").write_text(json.dumps(meta))
     info = index_info(folder, verify=True)
     assert (info.version, info.fitted, info.segments) == (5, 1, (len(listings),))

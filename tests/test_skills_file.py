@@ -11,7 +11,7 @@ import pytest
 
 from matcher import Matcher, load_listings, read_resume
 from matcher.errors import IndexFormatError
-from matcher.index.store.store import _meta_checksum
+from matcher.index.store import meta_checksum
 from matcher.skills import SkillVocabulary, builtin_vocabulary
 from matcher.skills.compiled import (
     CompiledVocabularyError,
@@ -128,7 +128,7 @@ def _rewrite(folder, name: str, data: bytes | None) -> None:
     else:
         (folder / name).write_bytes(data)
         meta["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    meta["checksum"] = _meta_checksum(meta)
+    meta["checksum"] = meta_checksum(meta)
     (folder / "meta.json").write_text(json.dumps(meta))
 
 
@@ -167,7 +167,7 @@ def test_an_index_whose_compiled_file_does_not_fit_its_csv_is_refused(saved, tmp
         (folder / "skills.npz").write_bytes(other)
         meta = json.loads((folder / "meta.json").read_text())
         meta["files"]["skills.npz"]["bytes"] = len(other)
-        meta["checksum"] = _meta_checksum(meta)
+        meta["checksum"] = meta_checksum(meta)
         (folder / "meta.json").write_text(json.dumps(meta))
         message = "skills.npz: does not match its checksum"
     else:  # sealed in, as a hostile index would be: the CSV's checksum inside says so

@@ -13,7 +13,7 @@ import pytest
 from matcher import Matcher, load_listings, read_resume
 from matcher.api import add_files, index_files
 from matcher.errors import MatcherError
-from matcher.index.store.store import VERSION
+from matcher.index.store import VERSION
 
 from .conftest import LISTINGS, PROFILES, resume_path
 from .test_cli import run
@@ -177,12 +177,12 @@ def _reseal(folder, name):
     """Update meta.json's size and checksums for ``name``, as a careful tamperer would."""
     import hashlib
 
-    from matcher.index.store.store import _meta_checksum
+    from matcher.index.store import meta_checksum
 
     meta = json.loads((folder / "meta.json").read_text())
     meta["files"][name]["bytes"] = (folder / name).stat().st_size
     meta["files"][name]["sha256"] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
-    meta["checksum"] = _meta_checksum(meta)
+    meta["checksum"] = meta_checksum(meta)
     (folder / "meta.json").write_text(json.dumps(meta))
 
 
@@ -385,7 +385,7 @@ def test_a_loaded_index_keeps_its_vocabulary_when_the_folder_is_rebuilt(tmp_path
 
 
 def test_add_refuses_when_another_write_replaced_the_index_meanwhile(tmp_path, default_matcher):
-    from matcher.index.store.store import save_index
+    from matcher.index.store import save_index
 
     folder = tmp_path / "jobs.index"
     index_files([SEED_PAGES[0]], folder)

@@ -57,7 +57,7 @@ from ..index.build import (
     with_floors,
 )
 from ..index.model import Segments
-from ..index.store.store import SavedIndex, load_index, save_index, term_hash
+from ..index.store import SavedIndex, load_index, save_index, term_hash
 from ..matcher import Matcher
 from ..models import Candidate, Listing, Match
 from ..search.explain import explain

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from ..errors import MatcherError
-from ..index.store.store import IndexInfo
-from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
+from ..models import Candidate, GapReport, IndexInfo, Listing, Match, MatchReport, SkillsReport
 from . import json as _json
 from .data import (
     coverage_text,

@@ -10,10 +10,10 @@ import dataclasses
 from typing import Any
 
 from ..errors import MatcherError
-from ..index.store.store import IndexInfo
 from ..models import (
     Candidate,
     GapReport,
+    IndexInfo,
     Listing,
     Match,
     MatchReport,

@@ -6,8 +6,7 @@ import json
 from typing import Any
 
 from ..errors import MatcherError
-from ..index.store.store import IndexInfo
-from ..models import Candidate, GapReport, Listing, Match, MatchReport, SkillsReport
+from ..models import Candidate, GapReport, IndexInfo, Listing, Match, MatchReport, SkillsReport
 from .data import (
     candidates_to_dict,
     gaps_to_dict,

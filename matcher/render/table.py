@@ -12,8 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from ..index.store.store import IndexInfo
-from ..models import Candidate, GapReport, Listing, MatchReport, SkillsReport
+from ..models import Candidate, GapReport, IndexInfo, Listing, MatchReport, SkillsReport
 from .data import (
     CANDIDATES_HEADER,
     CAPTION,
