@@ -36,6 +36,7 @@ from .render import (
     render_skills,
 )
 from .render.data import plural
+from .render.sanitise import clean_line
 
 
 class ExitCode(IntEnum):
@@ -298,20 +299,20 @@ def _check_index(index: Path | None, listings: list[Path] | None, vocabulary: An
 
 
 def _fail(exc: MatcherError) -> typer.Exit:
-    typer.echo(f"Error: {exc}", err=True)
+    typer.echo(f"Error: {clean_line(str(exc))}", err=True)
     return typer.Exit(ExitCode.BAD_INPUT)
 
 
 def _warn(warnings: tuple[str, ...]) -> None:
     """Print each warning about the input as one line on stderr ("Warning: FILE: problem")."""
     for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"Warning: {clean_line(warning)}", err=True)
 
 
 def _fail_at_end(failed: list[MatcherError]) -> None:
     """After a batch: one error line per file that failed, then exit 1 if any did."""
     for exc in failed:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {clean_line(str(exc))}", err=True)
     if failed:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
@@ -1072,7 +1073,7 @@ def main() -> None:
         # typer turns "" into Path("."), so `matcher match cv.pdf ""` would read the whole
         # current folder as listings: an empty argument is always a mistake (an unset variable).
         at = sys.argv.index("", 1)
-        after = f" after '{sys.argv[at - 1]}'" if at > 1 else ""
+        after = f" after '{clean_line(sys.argv[at - 1])}'" if at > 1 else ""
         typer.echo(f"Error: argument {at} is empty{after}; give a value", err=True)
         raise SystemExit(2)
     _only(sys.argv[1:2])(prog_name="matcher")
