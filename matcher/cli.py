@@ -36,6 +36,7 @@ from .render import (
     render_skills,
 )
 from .render.data import plural
+from .render.progress import ProgressBar
 from .render.sanitise import clean_line
 
 
@@ -475,7 +476,7 @@ def match(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
-        with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
+        with ProgressBar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
             report = match_files(
                 resume,
                 listings or [],
@@ -541,7 +542,7 @@ def gaps(
     filters = _filters(location, remote, workplace, job_type, posted_since, salary_min, if_unknown)
     chosen = _format(fmt, output)
     try:
-        with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
+        with ProgressBar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
             report = gap_files(
                 resume,
                 listings or [],
@@ -594,7 +595,8 @@ def match_many(
         _match_many_dask(resumes, index, top, trust, filters, dask)
         return
     try:
-        with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
+        hint = "matcher match-many RESUMES..."
+        with ProgressBar(quiet=index is not None, hint=hint, least=500) as bar:
             results = match_many_files(
                 resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
                 trust=trust, filters=filters, progress=bar,
@@ -619,7 +621,7 @@ def _match_many_dask(
     distributed, connected = _cluster(address)
     failed = []
     try:
-        with connected as client, _Bar(False, unit="resumes") as bar:
+        with connected as client, ProgressBar(False, unit="resumes") as bar:
             bar.expect(len(resumes))
             for name, result in distributed.match_many_files(
                 resumes, index, client, top, filters=filters, trust=trust
@@ -726,7 +728,7 @@ def index_build(
     if dask is not None:
         distributed, connected = _cluster(dask)
         try:
-            with connected as client, _Bar(quiet, unit="steps") as bar:
+            with connected as client, ProgressBar(quiet, unit="steps") as bar:
                 listing_set = distributed.index_files(
                     listings, out, client, partitions=shards, vocabulary=vocabulary,
                     progress=bar, replace_newer=replace_newer,
@@ -741,7 +743,7 @@ def index_build(
             "needs --dask: one machine builds one segment", param_hint="--shards"
         )
     try:
-        with _Bar(quiet) as bar:
+        with ProgressBar(quiet) as bar:
             _, listing_set = index_files(
                 listings, out, vocabulary=vocabulary, progress=bar,
                 replace_newer=replace_newer,
@@ -780,7 +782,7 @@ def index_add(
     to refresh them once many listings have been added.
     """
     try:
-        with _Bar(quiet) as bar:
+        with ProgressBar(quiet) as bar:
             result = add_files(folder, listings, progress=bar, rebuild=rebuild)
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -812,7 +814,7 @@ def index_optimize(
 ) -> None:
     """Merge the segments of the index in DIR into one, refitting its statistics."""
     try:
-        with _Bar(quiet) as bar:
+        with ProgressBar(quiet) as bar:
             result = optimize_index(folder, progress=bar)
     except MatcherError as exc:
         raise _fail(exc) from None
@@ -859,103 +861,6 @@ def index_info_command(
     except MatcherError as exc:
         raise _fail(exc) from None
     typer.echo(render_index_info(info, fmt.value), nl=False)
-
-
-# From this many listings, ``match`` without ``--index`` takes long enough to say how to save it.
-_HINT_LISTINGS = 4000
-
-
-class _Bar:
-    """A progress bar on stderr while listings are analysed: count, rate and time left.
-
-    Nothing when quiet or when stderr is not a terminal. ``hint`` names the command that
-    should say, once, how a saved index would spare the work (``match`` and friends on many
-    listings).
-    """
-
-    def __init__(
-        self, quiet: bool, hint: str | None = None, least: int = 0, unit: str = "listings"
-    ) -> None:
-        self._progress: Any = None
-        self._unit = unit  # "listings" (two steps each), or what each step is ("resumes")
-        self._hint = hint
-        self._least = least  # fewer listings than this: no bar (it would only flash)
-        self._started = False
-        self._task: Any = None
-        if not quiet and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                TextColumn("elapsed,"),
-                TimeRemainingColumn(),
-                TextColumn("left"),
-                console=Console(stderr=True),
-                transient=True,
-            )
-
-    def __enter__(self) -> _Bar:
-        if self._least == 0:
-            self._start()
-        return self
-
-    def _start(self) -> None:
-        if self._progress is not None and not self._started:
-            self._progress.start()
-            self._task = self._progress.add_task("Analysing listings", total=None, rate="")
-            self._started = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self._started:
-            self._progress.stop()
-
-    def expect(self, total: int) -> None:
-        """Learn the total: ``total`` steps, two per listing (two passes over them)."""
-        if self._unit != "listings":
-            self._start()
-            if self._started:
-                self._progress.update(self._task, total=total, description=self._unit.title())
-            return
-        listings = total // 2
-        if listings >= self._least:
-            self._start()
-        if self._hint and listings >= _HINT_LISTINGS:
-            hint = (
-                f"Analysing {plural(listings, 'listing')} on every run: save the work once with "
-                f"'matcher index build LISTINGS... -o jobs.index', then '{self._hint} --index "
-                "jobs.index' reads only what it needs."
-            )
-            if self._started:  # printed above the live bar, not through it
-                self._progress.console.print(hint, markup=False, highlight=False)
-            else:
-                typer.echo(hint, err=True)
-        if self._started:
-            about = f"Analysing {plural(listings, 'listing')}"
-            self._progress.update(self._task, total=total, description=about)
-
-    def __call__(self, n: int) -> None:
-        if not self._started:
-            return
-        self._progress.advance(self._task, n)
-        task = self._progress.tasks[0]
-        speed = task.speed  # steps a second; two steps per listing
-        if self._unit != "listings":
-            rate = f"{speed:,.1f} {self._unit}/s" if speed else ""
-        else:
-            rate = f"{speed / 2:,.0f} listings/s" if speed else ""
-        self._progress.update(self._task, rate=rate)
 
 
 class _FileOrCommand(TyperGroup):

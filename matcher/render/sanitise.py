@@ -75,7 +75,8 @@ def clean_data(value: T) -> T:
     A dataclass's ``text`` and ``description`` fields are kept as they are (see
     ``_KEPT_WHOLE``). What holds nothing to clean is returned itself, not a copy.
     """
-    return _clean(value)  # type: ignore[no-any-return]
+    cleaned: T = _clean(value)
+    return cleaned
 
 
 def _clean(value: Any) -> Any:
