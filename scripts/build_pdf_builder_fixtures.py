@@ -17,6 +17,10 @@ Each ``fixtures/resumes/<profile>.txt`` (the clean twin) becomes, under
   it) by reportlab, headings letter-spaced in capitals and the skill lines letter-spaced
   (``Tc``), spaces drawn as glyphs (design-tool and "modern" template builders).
 
+and their clean twins, the same lines drawn plainly with their spaces by reportlab:
+``<profile>-plain.pdf`` (of glyphs and tex) and ``<profile>-columns.pdf`` (of spaced), so
+that a word break is all that can differ.
+
 The raw PDFs use Helvetica, one of the standard 14 fonts (no font file embedded). Outputs
 are deterministic: rerunning the script rewrites byte-identical files.
 """
@@ -79,7 +83,9 @@ def _raw_pdf(pages: list[bytes], widths: bytes = b"", font: bytes = b"Helvetica"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",  # the page tree, below
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /" + font + b" /Encoding /WinAnsiEncoding"
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /"
+        + font
+        + b" /Encoding /WinAnsiEncoding"
         + widths
         + b" >>",
     ]
@@ -176,9 +182,24 @@ _SIDEBAR = 170.0
 _GUTTER = 24.0
 
 
-def spaced_pdf(text: str) -> bytes:
+def plain_pdf(text: str) -> bytes:
+    """The clean twin of ``glyphs_pdf`` and ``tex_pdf``: the same lines on the same pages,
+    drawn by reportlab as strings with their spaces, in the standard font."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=letter, invariant=1, pageCompression=1)
+    for page in _paged(_lines(text, WIDTH - 2 * MARGIN)):
+        pdf.setFont("Helvetica", SIZE)
+        for y, _, line in page:
+            pdf.drawString(MARGIN, y, line)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def spaced_pdf(text: str, letter_spaced: bool = True) -> bytes:
     """Two columns by reportlab: the name and the skills in a sidebar, letter-spaced; the
-    rest beside it, headings letter-spaced in capitals."""
+    rest beside it, headings letter-spaced in capitals. Not ``letter_spaced``: the clean twin,
+    the same columns and lines without letter spacing."""
     lines = text.splitlines()
     skills_at = next(i for i, line in enumerate(lines) if line.strip() == "Skills")
     skills_end = next((i for i in range(skills_at + 1, len(lines)) if not lines[i].strip()),
@@ -210,7 +231,8 @@ def spaced_pdf(text: str) -> bytes:
             shown = line.upper() if kind == "heading" else line
             t = pdf.beginText(x, y)
             t.setFont("Helvetica-Bold" if kind == "heading" else "Helvetica", SIZE)
-            t.setCharSpace(3.0 if kind == "heading" else spacing)
+            if letter_spaced:
+                t.setCharSpace(3.0 if kind == "heading" else spacing)
             t.textOut(shown)
             pdf.drawText(t)
         pdf.showPage()
@@ -225,7 +247,9 @@ def main() -> None:
         (OUT / f"{profile}-glyphs.pdf").write_bytes(glyphs_pdf(text))
         (OUT / f"{profile}-tex.pdf").write_bytes(tex_pdf(text, seed))
         (OUT / f"{profile}-spaced.pdf").write_bytes(spaced_pdf(text))
-    print(f"wrote {3 * len(PROFILES)} PDFs to {OUT.relative_to(ROOT)}")
+        (OUT / f"{profile}-plain.pdf").write_bytes(plain_pdf(text))  # twin of glyphs, tex
+        (OUT / f"{profile}-columns.pdf").write_bytes(spaced_pdf(text, letter_spaced=False))
+    print(f"wrote {5 * len(PROFILES)} PDFs to {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
