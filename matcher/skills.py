@@ -365,7 +365,7 @@ class SkillVocabulary:
         hits = list(sure)
         if maybe:
             hits += self._supported(text, toks, lower, sure, maybe)
-        if any(end - first == 1 and lower[first] in _NAME_SKILLS for first, end, _ in hits):
+        if any(_may_be_name(toks, lower, first, end) for first, end, _ in hits):
             hits = self._not_names(text, toks, lower, hits)
         return [
             SkillHit(self._skill(skill), toks[first].start(), toks[end - 1].end())
@@ -460,8 +460,9 @@ class SkillVocabulary:
         lower: list[str],
         hits: list[tuple[int, int, int]],
     ) -> list[tuple[int, int, int]]:
-        """Return ``hits`` less the skills written as one word that is also a person's or a
-        place's name ("Rust", "Jenkins Road") where their own line gives no technical context.
+        """Return ``hits`` less the skills written as one capitalised word that is also a
+        person's or a place's name ("Rust", "Jenkins Road") where their own line gives no
+        technical context.
 
         Such a word counts only on a line that lists skills ("Tools: Jenkins"), names another
         skill, one of its own context phrases or a technical word ("built CI pipelines in
@@ -473,7 +474,7 @@ class SkillVocabulary:
         kept = []
         for hit in hits:
             first, end, skill = hit
-            if end - first != 1 or lower[first] not in _NAME_SKILLS:
+            if not _may_be_name(toks, lower, first, end):
                 kept.append(hit)
                 continue
             start = toks[first].start()
@@ -621,6 +622,12 @@ _ADDRESS = re.compile(
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\(?\d[\d \t().-]{7,}\d")
 # A resume's contact header is at most its first lines before a blank line or a heading.
 _HEADER_LINES = 4
+
+
+def _may_be_name(toks: list[re.Match[str]], lower: list[str], first: int, end: int) -> bool:
+    """Return whether a hit is one word of ``_NAME_SKILLS`` written with a capital, as names
+    are ("Jenkins", "RUST"; "kafka" names no one)."""
+    return end - first == 1 and lower[first] in _NAME_SKILLS and toks[first].group()[0].isupper()
 
 
 _ITEM = re.compile(r"[ \t]*(?:[-*\u2022\u00b7\u25aa\u25e6]|\d{1,2}[.)])[ \t]+\S")

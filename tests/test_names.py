@@ -81,3 +81,9 @@ def test_a_name_in_a_list_of_wards_is_no_skill():
 def test_under_a_skills_heading_a_name_is_the_skill():
     text = "Jane Doe\njane@example.com\n\nSkills\nRust, Python\nJenkins\n\nExperience\nAnalyst.\n"
     assert {"rust (language)", "jenkins", "python"} <= _names(text)
+
+
+def test_a_name_written_in_lower_case_is_the_skill():
+    # Names are written with a capital: "kafka" in a sentence names no one.
+    assert "apache kafka" in _names("Experience\nYou know kafka.\nManaged budgets.\n")
+    assert "jenkins" in _names("Experience\nThe jenkins job failed.\nManaged budgets.\n")
