@@ -149,6 +149,9 @@ def _reference_find(self, text: str) -> list[skills.SkillHit]:
     hits = list(sure)
     if maybe:
         hits += self._supported(text, toks, lower, sure, maybe)
+    # Names that are skills (issue 23): a rule of what is found, not of how fast.
+    if any(skills._may_be_name(toks, lower, first, end) for first, end, _ in hits):
+        hits = self._not_names(text, toks, lower, hits)
     return [
         skills.SkillHit(self.skills[skill], toks[first].start(), toks[end - 1].end())
         for first, end, skill in sorted(hits)
