@@ -22,7 +22,9 @@ def _bar(width: int, least: int = 0) -> ProgressBar:
 @pytest.mark.parametrize("width", [120, 100, 80, 60, 50])
 @pytest.mark.parametrize("done", [0, 7_258, NHS])
 def test_the_line_fits_and_keeps_its_figures_whole(width, done):
-    line = progress_line(f"Analysing {NHS:,} listings", done, NHS, "listings", 3725.5, 1234.5, width)
+    line = progress_line(
+        f"Analysing {NHS:,} listings", done, NHS, "listings", 3725.5, 1234.5, width
+    )
     assert len(line) <= width - 1
     assert f"{done:,}/{NHS:,}" in line
     assert "1:02:05 elapsed" in line
@@ -82,7 +84,9 @@ def test_steps_that_are_not_listings_count_as_steps():
     with ProgressBar(False, unit="resumes", console=console) as bar:
         bar.expect(30)
         bar(3)
-        assert re.fullmatch(r"Resumes  3/30  (?:[\d.,]+ resumes/s  )?0:00:00 elapsed, 0:00:0\d left", bar.line())
+        assert re.fullmatch(
+            r"Resumes  3/30  (?:[\d.,]+ resumes/s  )?0:00:00 elapsed, 0:00:0\d left", bar.line()
+        )
 
 
 def test_no_bar_off_a_terminal_or_when_quiet():
