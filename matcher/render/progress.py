@@ -153,6 +153,7 @@ class ProgressBar:
             self._start()
             return
         listings = total // 2
+        self._label = f"Analysing {plural(listings, 'listing')}"
         if listings >= self._least:
             self._start()
         if self._hint and listings >= HINT_LISTINGS:
@@ -165,7 +166,6 @@ class ProgressBar:
                 self._progress.console.print(hint, markup=False, highlight=False)
             else:
                 print(hint, file=sys.stderr)
-        self._label = f"Analysing {plural(listings, 'listing')}"
 
     def __call__(self, n: int) -> None:
         """Count ``n`` more steps done."""
