@@ -90,8 +90,7 @@ def pdf_text(data: bytes, path: Path, limits: Limits | None = None) -> str:
 def _extract(data: bytes, max_pages: int) -> tuple[str, str]:
     """Return ("text", text), ("pages", pages read) past ``max_pages``, ("error", problem), or
     ("bug", where): never the document's text in anything but the first."""
-    from pdfminer.high_level import extract_pages  # imported here: only PDF resumes pay for it
-    from pdfminer.layout import LAParams
+    from pdfminer.layout import LAParams  # imported here: only PDF resumes pay for pdfminer
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfexceptions import PDFException, PSException
 
@@ -99,11 +98,7 @@ def _extract(data: bytes, max_pages: int) -> tuple[str, str]:
 
     try:
         with quiet():
-            pages = list(
-                extract_pages(
-                    io.BytesIO(data), laparams=LAParams(line_margin=1.0), maxpages=max_pages + 1
-                )
-            )
+            pages = _pages(data, LAParams(line_margin=1.0), max_pages + 1)
             text = _layout_text(pages)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         return "error", "the PDF is password-protected; save it without a password"
@@ -149,6 +144,44 @@ _SAMPLES = 2
 _WIDTH_AGREES = 0.06
 _CLAUSE_MARKS = frozenset(",.;:!?)]}|\u2019\u201d")
 _CLAUSE_MARK_WIDTH = 0.35
+
+
+# pdfminer.six orders a page's text boxes by grouping the nearest two, again and again, which
+# takes time growing with the square of their number: a resume page has tens of boxes, but a
+# damaged or hostile page can scatter its glyphs into thousands (20 s for 2,000). Past this
+# many, the boxes are ordered by one sort in the same reading order (columns left to right,
+# top to bottom within one), which takes no time.
+_MANY_BOXES = 300
+
+
+def _pages(data: bytes, laparams: Any, max_pages: int) -> list[Any]:
+    """Return the layouts of a PDF's first ``max_pages`` pages, as pdfminer.six's
+    ``extract_pages`` gives them (empty password, resources cached), ordering the text boxes
+    of a page with more than ``_MANY_BOXES`` by one sort."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTPage, LTTextGroupLRTB
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    class Page(LTPage):
+        def group_textboxes(self, laparams: Any, boxes: Any) -> Any:
+            if len(boxes) > _MANY_BOXES:
+                return [LTTextGroupLRTB(boxes)]  # sorted by the same flow key, as one group
+            return super().group_textboxes(laparams, boxes)
+
+    class Aggregator(PDFPageAggregator):
+        def begin_page(self, page: Any, ctm: Any) -> None:
+            super().begin_page(page, ctm)
+            self.cur_item.__class__ = Page  # the same object, with the bound grouping above
+
+    resources = PDFResourceManager(caching=True)
+    device = Aggregator(resources, laparams=laparams)
+    interpreter = PDFPageInterpreter(resources, device)
+    pages = []
+    for page in PDFPage.get_pages(io.BytesIO(data), maxpages=max_pages, password=""):
+        interpreter.process_page(page)
+        pages.append(device.get_result())
+    return pages
 
 
 def _layout_text(pages: list[Any]) -> str:
