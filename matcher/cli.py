@@ -51,6 +51,8 @@ from .commands.skills import skills_app
 from .errors import MatcherError
 from .render import render, render_candidates, render_gaps, render_index_info, render_many
 from .render.data import plural
+from .render.progress import ProgressBar
+from .render.sanitise import clean_line
 
 __all__ = ["ExitCode", "app", "main"]
 
@@ -123,7 +125,7 @@ def match(
     """Rank listings against RESUME, with the skills that matched and the ones missing."""
     check_index(index, listings, vocabulary)
     chosen = output_format(fmt, output)
-    with _Bar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
+    with ProgressBar(quiet=index is not None, hint="matcher match RESUME", least=500) as bar:
         report = api.match_files(
             resume,
             listings or [],
@@ -182,7 +184,7 @@ def gaps(
     """Which missing skills would raise RESUME's scores most over its best N listings."""
     check_index(index, listings, vocabulary)
     chosen = output_format(fmt, output)
-    with _Bar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
+    with ProgressBar(quiet=index is not None, hint="matcher gaps RESUME", least=500) as bar:
         report = api.gap_files(
             resume,
             listings or [],
@@ -234,7 +236,7 @@ def match_many(
             if isinstance(result, MatcherError):
                 failed.append(result)
 
-    def ranked(bar: _Bar) -> Any:
+    def ranked(bar: ProgressBar) -> Any:
         return api.match_many_files(
             resumes, listings or [], index=index, top_k=top, vocabulary=vocabulary,
             trust=trust, filters=filters, progress=bar, **engine,
@@ -243,10 +245,11 @@ def match_many(
     if engine:  # lines as the cluster finishes blocks, with a bar of resumes
         # least=1: the bar waits for the count the api gives once connected, so that starting
         # a cluster is not shown as "Analysing listings".
-        with _Bar(False, unit="resumes", least=1) as bar:
+        with ProgressBar(False, unit="resumes", least=1) as bar:
             say(ranked(bar))
     else:  # the bar is of the listings' analysis, gone before the lines
-        with _Bar(quiet=index is not None, hint="matcher match-many RESUMES...", least=500) as bar:
+        hint = "matcher match-many RESUMES..."
+        with ProgressBar(quiet=index is not None, hint=hint, least=500) as bar:
             results = list(ranked(bar))
         say(results)
     fail_at_end(failed)
@@ -338,7 +341,7 @@ def index_build(
             "needs --dask: one machine builds one segment", param_hint="--shards"
         )
     # On Dask, the bar waits for the build's count of steps (least=1), as for match-many.
-    with _Bar(quiet, unit="steps", least=1) if engine else _Bar(quiet) as bar:
+    with ProgressBar(quiet, unit="steps", least=1) if engine else ProgressBar(quiet) as bar:
         listing_set = api.index_files(
             listings, out, vocabulary=vocabulary, progress=bar, replace_newer=replace_newer,
             partitions=shards, **engine,
@@ -374,7 +377,7 @@ def index_add(
     The new listings are weighed with the index's statistics; run `matcher index optimize DIR`
     to refresh them once many listings have been added.
     """
-    with _Bar(quiet) as bar:
+    with ProgressBar(quiet) as bar:
         result = api.add_files(folder, listings, progress=bar, rebuild=rebuild)
     if not quiet:
         were = "was a duplicate" if result.dropped == 1 else "were duplicates"
@@ -403,7 +406,7 @@ def index_optimize(
     quiet: QuietOpt = False,
 ) -> None:
     """Merge the segments of the index in DIR into one, refitting its statistics."""
-    with _Bar(quiet) as bar:
+    with ProgressBar(quiet) as bar:
         result = api.optimize_index(folder, progress=bar)
     if quiet:
         return
@@ -439,103 +442,6 @@ def index_info_command(
     typer.echo(render_index_info(api.index_info(folder), fmt.value), nl=False)
 
 
-# From this many listings, ``match`` without ``--index`` takes long enough to say how to save it.
-_HINT_LISTINGS = 4000
-
-
-class _Bar:
-    """A progress bar on stderr while listings are analysed: count, rate and time left.
-
-    Nothing when quiet or when stderr is not a terminal. ``hint`` names the command that
-    should say, once, how a saved index would spare the work (``match`` and friends on many
-    listings).
-    """
-
-    def __init__(
-        self, quiet: bool, hint: str | None = None, least: int = 0, unit: str = "listings"
-    ) -> None:
-        self._progress: Any = None
-        self._unit = unit  # "listings" (two steps each), or what each step is ("resumes")
-        self._hint = hint
-        self._least = least  # fewer listings than this: no bar (it would only flash)
-        self._started = False
-        self._task: Any = None
-        if not quiet and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                TextColumn("elapsed,"),
-                TimeRemainingColumn(),
-                TextColumn("left"),
-                console=Console(stderr=True),
-                transient=True,
-            )
-
-    def __enter__(self) -> _Bar:
-        if self._least == 0:
-            self._start()
-        return self
-
-    def _start(self) -> None:
-        if self._progress is not None and not self._started:
-            self._progress.start()
-            self._task = self._progress.add_task("Analysing listings", total=None, rate="")
-            self._started = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self._started:
-            self._progress.stop()
-
-    def expect(self, total: int) -> None:
-        """Learn the total: ``total`` steps, two per listing (two passes over them)."""
-        if self._unit != "listings":
-            self._start()
-            if self._started:
-                self._progress.update(self._task, total=total, description=self._unit.title())
-            return
-        listings = total // 2
-        if listings >= self._least:
-            self._start()
-        if self._hint and listings >= _HINT_LISTINGS:
-            hint = (
-                f"Analysing {plural(listings, 'listing')} on every run: save the work once with "
-                f"'matcher index build LISTINGS... -o jobs.index', then '{self._hint} --index "
-                "jobs.index' reads only what it needs."
-            )
-            if self._started:  # printed above the live bar, not through it
-                self._progress.console.print(hint, markup=False, highlight=False)
-            else:
-                typer.echo(hint, err=True)
-        if self._started:
-            about = f"Analysing {plural(listings, 'listing')}"
-            self._progress.update(self._task, total=total, description=about)
-
-    def __call__(self, n: int) -> None:
-        if not self._started:
-            return
-        self._progress.advance(self._task, n)
-        task = self._progress.tasks[0]
-        speed = task.speed  # steps a second; two steps per listing
-        if self._unit != "listings":
-            rate = f"{speed:,.1f} {self._unit}/s" if speed else ""
-        else:
-            rate = f"{speed / 2:,.0f} listings/s" if speed else ""
-        self._progress.update(self._task, rate=rate)
-
-
 app.add_typer(skills_app, name="skills")
 
 
@@ -545,7 +451,7 @@ def main() -> None:
         # typer turns "" into Path("."), so `matcher match cv.pdf ""` would read the whole
         # current folder as listings: an empty argument is always a mistake (an unset variable).
         at = sys.argv.index("", 1)
-        after = f" after '{sys.argv[at - 1]}'" if at > 1 else ""
+        after = f" after '{clean_line(sys.argv[at - 1])}'" if at > 1 else ""
         typer.echo(f"Error: argument {at} is empty{after}; give a value", err=True)
         raise SystemExit(2)
     app_for(sys.argv[1:2])(prog_name="matcher")

@@ -26,6 +26,7 @@ import io
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -192,7 +193,13 @@ def generated_json(rng: random.Random) -> bytes:
         value = {rng.choice(["listings", "jobs", "results", "data", "other"]): records}
     elif kind == 3:
         value = random_json_value(rng)
-    return json.dumps(value, ensure_ascii=rng.random() < 0.5).encode("utf-8", "surrogatepass")
+    text = json.dumps(value, ensure_ascii=rng.random() < 0.5)
+    if rng.random() < 0.3:  # numbers past every bound, at whatever depth they stand (issue 23)
+        huge = rng.choice(["9" * 5000, "-" + "1" * 4301, "1" * 400 + ".5", "1e99999", "Infinity"])
+        text = re.sub(
+            r"(?<![\w.\"])-?\d+(?:\.\d+)?(?![\w.\"])", huge, text, count=rng.randint(1, 5)
+        )
+    return text.encode("utf-8", "surrogatepass")
 
 
 def generated_jsonl(rng: random.Random) -> bytes:

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from matcher import cli
 from matcher.commands import options
+from matcher.render.progress import ProgressBar
 
 from .conftest import LISTINGS, resume_path
 from .test_cli import run
@@ -63,7 +63,7 @@ def test_piped_table_is_not_cut_to_100_columns(monkeypatch):
 
 
 def test_many_listings_without_an_index_say_how_to_save_the_work(capsys):
-    with cli._Bar(quiet=True, hint="matcher match RESUME", least=500) as bar:
+    with ProgressBar(quiet=True, hint="matcher match RESUME", least=500) as bar:
         bar.expect(2 * 3999)
         assert capsys.readouterr().err == ""
         bar.expect(2 * 4000)

@@ -26,6 +26,7 @@ from typer.core import TyperCommand
 from ..errors import ClusterError, MatcherError
 from ..filters import Filters
 from ..output import write_output
+from ..render.sanitise import clean_line
 
 
 class ExitCode(IntEnum):
@@ -327,13 +328,13 @@ def check_index(index: Path | None, listings: list[Path] | None, vocabulary: Any
 def warn(warnings: tuple[str, ...]) -> None:
     """Print each warning about the input as one line on stderr ("Warning: FILE: problem")."""
     for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"Warning: {clean_line(warning)}", err=True)
 
 
 def fail_at_end(failed: list[MatcherError]) -> None:
     """After a batch: one error line per file that failed, then exit 1 if any did."""
     for exc in failed:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {clean_line(str(exc))}", err=True)
     if failed:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
@@ -437,7 +438,7 @@ class Command(TyperCommand):
         try:
             return super().invoke(ctx)
         except MatcherError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            typer.echo(f"Error: {clean_line(str(exc))}", err=True)
             raise typer.Exit(ExitCode.BAD_INPUT) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted (Ctrl-C)", err=True)

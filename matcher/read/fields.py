@@ -10,6 +10,7 @@ baseSalary, url``, as job boards embed them in their pages as JSON-LD).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,7 +126,9 @@ def _number(value: Any) -> float | None:
         number = float(str(value).replace(",", "").strip())
     except ValueError:
         return None
-    return number if number == number else None  # NaN is "not given"
+    # NaN is "not given"; so is a number past a float's range ("1e999", a 5,000-digit salary
+    # read as text), which no filter or report could use.
+    return number if math.isfinite(number) else None
 
 
 def _salary(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,19 @@ RecordStream = Iterator[tuple[str, Mapping[str, Any]]]
 # Listings nest 2 or 3 levels (schema.org's jobLocation.address.addressLocality); the field
 # readers walk nested values recursively, so deeper values are refused before they do.
 MAX_DEPTH = 64
+# A number longer than this is read as the text it is written as: a salary, an id or a
+# count needs a few digits, while a 5,000-digit integer would stop Python's int parser
+# (over 4,300 digits it raises) or become an infinite float.
+MAX_NUMBER_CHARS = 100
 
 
 def json_records(text: str, path: Path) -> Records:
     """Return the listing objects of a JSON document: a list, a JSON-LD graph, or an object
     holding a list under "listings", "jobs", "results" or "data".
 
-    Raises ``ListingFormatError`` for invalid JSON, values nested deeper than ``MAX_DEPTH``
-    and items that are not objects.
+    Numbers longer than ``MAX_NUMBER_CHARS``, past a float's range, or written ``NaN`` or
+    ``Infinity`` are read as their text, at any depth. Raises ``ListingFormatError`` for
+    invalid JSON, values nested deeper than ``MAX_DEPTH`` and items that are not objects.
     """
     data = _loads(text, path, "")
     if isinstance(data, dict) and isinstance(data.get("@graph"), list):
@@ -56,7 +62,7 @@ def jsonl_records(lines: Iterable[str], path: Path) -> RecordStream:
 def _loads(text: str, path: Path, where: str) -> Any:
     """Return the value of a JSON text; raise ``ListingFormatError`` if invalid or too deep."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         if where:
             problem = f"{where}is not valid JSON (column {exc.colno}: {exc.msg})"
@@ -73,6 +79,24 @@ def _loads(text: str, path: Path, where: str) -> Any:
             path, f"{where}nests values more than {MAX_DEPTH} levels deep (a listing needs 3)"
         )
     return data
+
+
+def _int(literal: str) -> int | str:
+    """Return a JSON integer's value, or its text when longer than ``MAX_NUMBER_CHARS``."""
+    return int(literal) if len(literal) <= MAX_NUMBER_CHARS else literal
+
+
+def _float(literal: str) -> float | str:
+    """Return a JSON number's value, or its text when long or past a float's range."""
+    if len(literal) > MAX_NUMBER_CHARS:
+        return literal
+    value = float(literal)
+    return value if math.isfinite(value) else literal
+
+
+def _constant(literal: str) -> str:
+    """Return ``NaN``, ``Infinity`` or ``-Infinity`` (not JSON, which Python accepts) as text."""
+    return literal
 
 
 def _depth(value: Any) -> int:

@@ -16,6 +16,7 @@ from ..models import (
     MatchReport,
     SkillsReport,
 )
+from .sanitise import sanitised
 
 # A cell a spreadsheet would run as a formula (OWASP "CSV injection"): text from listings is
 # not trusted, so such a cell starts with an apostrophe, which spreadsheets show as text.
@@ -69,6 +70,7 @@ def _explanation_row(match: Match | Candidate) -> list[Any]:
     ]
 
 
+@sanitised()
 def render_report(report: MatchReport) -> str:
     """Return one row per match: rank, score, the listing's fields, parts, coverage, skills.
 
@@ -82,6 +84,7 @@ def render_report(report: MatchReport) -> str:
     return _write(header, rows)
 
 
+@sanitised()
 def render_gaps(report: GapReport) -> str:
     """Return one row per gap: rank, skill, kind, gain, relative gain, asked by, required by."""
     header = ["rank", "skill", "kind", "gain", "relative", "asked_by", "required_by", "of"]
@@ -93,6 +96,7 @@ def render_gaps(report: GapReport) -> str:
     return _write(header, rows)
 
 
+@sanitised()
 def render_skills(report: SkillsReport) -> str:
     """Return one row per place a skill is written: document, skill, kind, category, span."""
     header = ["document", "skill", "kind", "category", "start", "end", "text"]
@@ -105,6 +109,7 @@ def render_skills(report: SkillsReport) -> str:
     return _write(header, rows)
 
 
+@sanitised()
 def render_candidates(listing: Listing, candidates: list[Candidate]) -> str:
     """Return one row per resume ranked for ``listing``: rank, score, resume, explanation."""
     header = ["rank", "score", "resume", "listing_id", *_EXPLANATION_HEADER]

@@ -31,6 +31,7 @@ from .data import (
     other_terms,
     summary,
 )
+from .sanitise import sanitised
 
 # How many asked skills the skills x listings grid shows, most asked first.
 _GRID_SKILLS = 30
@@ -173,6 +174,7 @@ def _gap_view(report: GapReport) -> dict[str, Any]:
     }
 
 
+@sanitised()
 def render_html(report: MatchReport, title: str = "Job matches") -> str:
     """Return the report as one HTML page, ending in a newline.
 
@@ -221,6 +223,7 @@ def render_html(report: MatchReport, title: str = "Job matches") -> str:
     return page.rstrip("\n") + "\n"
 
 
+@sanitised()
 def render_gaps_html(report: GapReport) -> str:
     """Return a gap report as one HTML page: the gaps chart, then the matches it looked at."""
     as_report = MatchReport(

@@ -15,11 +15,13 @@ from .data import (
     report_to_dict,
     skills_to_dict,
 )
+from .sanitise import escape_json
 
 
 def dumps(data: Any) -> str:
-    """Return ``data`` as indented JSON ending in a newline (non-ASCII kept as written)."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """Return ``data`` as indented JSON ending in a newline (non-ASCII kept as written, but
+    for the control characters ``escape_json`` escapes)."""
+    return escape_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_report(report: MatchReport) -> str:
@@ -40,7 +42,9 @@ def render_skills(report: SkillsReport) -> str:
 def render_many(results: list[tuple[str, list[Match] | MatcherError]]) -> str:
     """Return JSON Lines: one object per resume, ``{"resume": ..., "matches": [...]}``, or
     ``{"resume": ..., "error": ...}`` for one that could not be read."""
-    return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in many_to_dicts(results))
+    return "".join(
+        escape_json(json.dumps(item, ensure_ascii=False)) + "\n" for item in many_to_dicts(results)
+    )
 
 
 def render_candidates(

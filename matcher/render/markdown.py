@@ -23,8 +23,10 @@ from .data import (
     summary,
 )
 from .data import coverage_text as _coverage
+from .sanitise import sanitised
 
 
+@sanitised()
 def render_markdown(report: MatchReport) -> str:
     """Return a Markdown table, for reports and issue trackers."""
     lines = [f"**{summary(report)}**", ""]
@@ -68,6 +70,7 @@ def md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+@sanitised()
 def render_gaps(report: GapReport) -> str:
     """Return a gap report as a Markdown table."""
     title = gaps_title(report)
@@ -79,6 +82,7 @@ def render_gaps(report: GapReport) -> str:
     return "\n".join([*lines, "", gaps_caption(report), ""]) + md_credits(report.attributions)
 
 
+@sanitised()
 def render_skills(report: SkillsReport) -> str:
     """Return the skills found in a file as one Markdown table per document."""
     parts = []
@@ -93,6 +97,7 @@ def render_skills(report: SkillsReport) -> str:
     return "\n".join(parts) + md_credits(report.attributions)
 
 
+@sanitised()
 def render_candidates(listing: Listing, candidates: list[Candidate]) -> str:
     """Return resumes ranked for one listing as a Markdown table."""
     rows = candidate_rows(candidates)

@@ -35,6 +35,7 @@ from .data import (
     summary,
     where,
 )
+from .sanitise import clean, sanitised
 
 # With links on, rich writes escape codes: none but the links' (no bold header, no italics).
 _PLAIN = Theme(
@@ -45,6 +46,7 @@ _PLAIN = Theme(
 _NARROW = 88
 
 
+@sanitised(output=False)  # with links, the escape codes are rich's: cleaned below without
 def render_table(report: MatchReport, width: int = 100, links: bool = False) -> str:
     """Return a plain-text table for people, at most ``width`` columns wide.
 
@@ -54,9 +56,9 @@ def render_table(report: MatchReport, width: int = 100, links: bool = False) -> 
     (OSC 8: for a terminal, not for a pipe or a file).
     """
     if not report.matches:
-        return f"{summary(report)}\n{empty_message(report)}\n"
+        return clean(f"{summary(report)}\n{empty_message(report)}\n")
     if width < _NARROW:
-        return _render_blocks(report, width)
+        return clean(_render_blocks(report, width))
     rows = []
     for match in report.matches:
         others = other_terms(match, join=_GLUE)
@@ -92,7 +94,8 @@ def render_table(report: MatchReport, width: int = 100, links: bool = False) -> 
             listing.stylize(Style(link=match.listing.url), 0, len(match.listing.title))
         table.add_row(row[0], row[1], listing, fit(row[3], widths[3]), fit(row[4], widths[4]))
     text = print_table(table, width, links=links)
-    return text + _link_notes(report) + credits(report.attributions, width)
+    text += _link_notes(report) + credits(report.attributions, width)
+    return text if links else clean(text)
 
 
 # The narrowest a column may become before the table gives up on a column (cells wrap or are
@@ -229,6 +232,7 @@ def print_table(table: Table, width: int, links: bool = False) -> str:
 SHOWN_GAPS = 20
 
 
+@sanitised()
 def render_gaps(report: GapReport, width: int = 100) -> str:
     """Return a gap report as a plain-text table (one block per gap on narrow terminals),
     the first ``SHOWN_GAPS`` gaps, and how many more there are."""
@@ -258,6 +262,7 @@ def render_gaps(report: GapReport, width: int = 100) -> str:
     return print_table(table, width) + tail + credits(report.attributions, width)
 
 
+@sanitised()
 def render_skills(report: SkillsReport, width: int = 100) -> str:
     """Return the skills found in a file, one table per document."""
     parts = []
@@ -273,6 +278,7 @@ def render_skills(report: SkillsReport, width: int = 100) -> str:
     return "\n".join(parts) + credits(report.attributions, width)
 
 
+@sanitised()
 def render_candidates(listing: Listing, candidates: list[Candidate], width: int = 100) -> str:
     """Return resumes ranked for one listing as a plain-text table."""
     table = make_table(candidates_title(listing, candidates), CAPTION, CANDIDATES_HEADER, {0, 1})
@@ -294,6 +300,7 @@ def _segments_text(segments: tuple[int, ...], fitted: int = 1) -> str:
     )
 
 
+@sanitised()
 def render_index_info(info: IndexInfo) -> str:
     """Return what a saved index holds as aligned lines of text."""
     settings = ", ".join(f"{key}={value}" for key, value in info.settings.items())

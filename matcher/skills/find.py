@@ -211,6 +211,8 @@ class SkillFinder:
         hits = list(sure)
         if maybe:
             hits += self._supported(text, toks, lower, sure, maybe)
+        if any(_may_be_name(toks, lower, first, end) for first, end, _ in hits):
+            hits = _not_names(self, text, toks, lower, hits)
         return [
             SkillHit(self._skill(skill), toks[first].start(), toks[end - 1].end())
             for first, end, skill in sorted(hits)
@@ -386,6 +388,138 @@ def _first_line(text: str) -> tuple[int, int] | None:
     if any(word.lower().strip("*#") in _ROLE_WORDS for word in line.split()):
         return None
     return start, end
+
+
+# Skills written as one word that is also a common first name, surname or place name: such a
+# word names the skill only where its line says it is technical (``_not_names``).
+_NAME_SKILLS = frozenset(
+    """ada adam addie athena aria bert cadence cassandra dart django docker gatsby java jenkins
+    julia kafka kotlin delphi helm packer perl ruby rust sage scala spark spring swift""".split()
+)
+# Words that make a line technical: it speaks of tools, code or systems.
+_TECH_WORDS = frozenset(
+    """language languages programming program programmed code coded coding codebase wrote
+    written develop developed developing development developer developers build built
+    building framework frameworks library libraries tool tools tooling stack pipeline pipelines
+    ci cd deploy deployed deployment deployments service services api apis software backend
+    frontend script scripts scripting automation automated server servers app apps
+    application applications platform platforms engineer engineering engineers proficient
+    proficiency experience experienced using sdk ide compiler version versions""".split()
+)
+# A street address ("12 Jenkins Road", "Swift Street") or a post code (UK, US ZIP).
+_ADDRESS = re.compile(
+    r"\b[A-Z][\w'-]*[ \t]+(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Close|Court|Ct"
+    r"|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens|Row|Mews|Parkway)\b\.?"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?[ \t]+\d[A-Z]{2}\b|\b[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?\b"
+)
+# What a contact line holds: an e-mail address or a telephone number.
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\(?\d[\d \t().-]{7,}\d")
+# A resume's contact header is at most its first lines before a blank line or a heading.
+_HEADER_LINES = 4
+
+
+def _not_names(
+    finder: SkillFinder,
+    text: str,
+    toks: list[re.Match[str]],
+    lower: list[str],
+    hits: list[tuple[int, int, int]],
+) -> list[tuple[int, int, int]]:
+    """Return ``hits`` less the skills written as one capitalised word that is also a
+    person's or a place's name ("Rust", "Jenkins Road") where their own line gives no
+    technical context.
+
+    Such a word counts only on a line that lists skills ("Tools: Jenkins"), names another
+    skill, one of its own context phrases or a technical word ("built CI pipelines in
+    Jenkins"); never in a resume's contact header or on an address line, whatever else
+    the line holds.
+    """
+    header_end = _header_end(text)
+    listing_lines = _skills_lines(text)
+    kept = []
+    for hit in hits:
+        first, end, skill = hit
+        if not _may_be_name(toks, lower, first, end):
+            kept.append(hit)
+            continue
+        start = toks[first].start()
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        if start < header_end or _ADDRESS.search(line) or _CONTACT.search(line):
+            continue
+        if _in_spans(start, listing_lines):
+            kept.append(hit)
+            continue
+        # A list item's line is its list: its items and the line that introduces them
+        # ("experience developing systems using:" over "• Java", "• Spring").
+        line_start, line_end = _item_list(text, line_start, line_end)
+        on_line = [
+            i for i, t in enumerate(toks) if line_start <= t.start() < line_end and i != first
+        ]
+        words = {lower[i] for i in on_line}
+        others = any(
+            o_first != first and line_start <= toks[o_first].start() < line_end
+            for o_first, _, _ in hits
+        )
+        present = _ngrams([lower[i] for i in on_line], finder.compiled.longest_context)
+        if others or not _TECH_WORDS.isdisjoint(words) or any(
+            c in present for c in finder._context(skill)
+        ):
+            kept.append(hit)
+    return kept
+
+
+def _may_be_name(toks: list[re.Match[str]], lower: list[str], first: int, end: int) -> bool:
+    """Return whether a hit is one word of ``_NAME_SKILLS`` written with a capital, as names
+    are ("Jenkins", "RUST"; "kafka" names no one)."""
+    return end - first == 1 and lower[first] in _NAME_SKILLS and toks[first].group()[0].isupper()
+
+
+_ITEM = re.compile(r"[ \t]*(?:[-*\u2022\u00b7\u25aa\u25e6]|\d{1,2}[.)])[ \t]+\S")
+
+
+def _item_list(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the span of the list that the line ``text[start:end]`` is an item of: its items
+    (blank lines between them allowed) and the line before the first; the line's own span
+    when it is no list item."""
+    if not _ITEM.match(text, start):
+        return start, end
+    first, last = start, end
+    while first > 0:  # up to the line that introduces the list
+        before = text.rfind("\n", 0, first - 1) + 1
+        line = text[before : first - 1]
+        first = before
+        if line.strip() and not _ITEM.match(line):
+            break
+    while last < len(text):  # down to the last item
+        after = text.find("\n", last + 1)
+        after = len(text) if after < 0 else after
+        line = text[last + 1 : after]
+        if line.strip() and not _ITEM.match(line):
+            break
+        last = after
+    return first, last
+
+
+def _header_end(text: str) -> int:
+    """Return where a document's contact header ends (0: none): the lines before its first
+    blank line or heading, at most ``_HEADER_LINES``, when the first holds a name or the
+    header a contact line. Only a text of several lines has one."""
+    if text.count("\n") < 2:
+        return 0
+    position = len(text) - len(text.lstrip())
+    header = []
+    for line in text[position:].split("\n")[:_HEADER_LINES]:
+        if not line.strip() or _SKILLS_HEADING.fullmatch(line) or _OTHER_HEADING.fullmatch(line):
+            break
+        header.append(line)
+    if not header:
+        return 0
+    if _first_line(text) is None and not any(_CONTACT.search(line) for line in header):
+        return 0
+    return position + sum(len(line) + 1 for line in header)
 
 
 def _skills_lines(text: str) -> list[tuple[int, int]]:
