@@ -1,19 +1,24 @@
 """Write a rendered report to a file: atomically, and never over a file that is not ours.
 
 A file already at the target is replaced only when it is provably matcher's own output: an
-HTML page with matcher's ``generator`` tag, a CSV file starting with matcher's header, or a
-JSON document whose keys are those of a matcher report. Anything else (a Markdown file too,
-which carries no mark) needs ``force``. The text goes to a temporary file beside the target,
-flushed to disk, then renamed over it: a crash leaves the old file or the new one, whole.
+HTML page with matcher's ``generator`` tag, a CSV file starting with matcher's header, a
+JSON document whose keys are those of a matcher report, or any file (a Markdown or text
+report too, which carry no mark) whose path and SHA-256 are those of a report this user's
+matcher wrote there, as recorded in ``written.json`` in the data folder
+(``matcher.places``). A recorded report edited since is no longer ours. Anything else needs
+``force``. The text goes to a temporary file beside the target, flushed to disk, then
+renamed over it: a crash leaves the old file or the new one, whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 
 from .errors import OutputError
+from .places import data_dir
 
 GENERATOR_MARK = '<meta name="generator" content="matcher'
 # The first line of every CSV matcher writes starts with one of these.
@@ -30,6 +35,10 @@ _JSON_KEYS = (
 )
 # Past this size a file is not one of our reports, whatever it starts with.
 _MAX_OWN_BYTES = 256 * 1024 * 1024
+# The record of reports written keeps the newest this many, and is not read past this size.
+_KEEP_WRITTEN = 1000
+_MAX_RECORD_BYTES = 1024 * 1024
+_RECORD = "written.json"
 
 
 def is_own_output(path: str | Path) -> bool:
@@ -50,9 +59,10 @@ def is_own_output(path: str | Path) -> bool:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return isinstance(data, dict) and set(data) in _JSON_KEYS
-    return False
+            data = None
+        if isinstance(data, dict) and set(data) in _JSON_KEYS:
+            return True
+    return _was_written_here(path)
 
 
 def write_output(path: str | Path, text: str, *, force: bool = False) -> Path:
@@ -87,7 +97,63 @@ def write_output(path: str | Path, text: str, *, force: bool = False) -> Path:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _remember(target, text.encode("utf-8"))
     return target
+
+
+def _key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def _read_record() -> dict[str, str]:
+    """Return the record of reports written (resolved path -> SHA-256); empty if unreadable."""
+    where = data_dir() / _RECORD
+    try:
+        if where.stat().st_size > _MAX_RECORD_BYTES:
+            return {}
+        data = json.loads(where.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no record, or a damaged one: nothing is provably ours by it
+    written = data.get("written") if isinstance(data, dict) else None
+    if not isinstance(written, dict):
+        return {}
+    return {k: v for k, v in written.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _was_written_here(path: Path) -> bool:
+    recorded = _read_record().get(_key(path))
+    if recorded is None:
+        return False
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return False
+    return digest == recorded
+
+
+def _remember(target: Path, content: bytes) -> None:
+    """Add ``target``'s path and SHA-256 to the record, atomically; a record that cannot be
+    written only means the next write there needs ``force``."""
+    written = _read_record()
+    key = _key(target)
+    written.pop(key, None)
+    written[key] = hashlib.sha256(content).hexdigest()
+    kept = dict(list(written.items())[-_KEEP_WRITTEN:])
+    folder = data_dir()
+    try:
+        import tempfile
+
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{_RECORD}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump({"written": kept}, file, indent=0)
+            os.replace(temporary, folder / _RECORD)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
 
 
 def _umask() -> int:

@@ -151,6 +151,40 @@ def test_markdown_and_other_files_are_not_provably_ours(tmp_path):
     assert not is_own_output(tmp_path / "data.json")
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "table"])
+def test_a_markdown_or_text_report_matcher_wrote_is_replaced_and_an_edited_one_is_not(
+    tmp_path, fmt, data_dir
+):
+    target = tmp_path / f"report.{'md' if fmt == 'markdown' else 'txt'}"
+    write_output(target, render(REPORT, fmt))
+    assert is_own_output(target)
+    write_output(target, render(MatchReport((), 0), fmt))  # its own: replaced
+    assert target.read_text(encoding="utf-8") == render(MatchReport((), 0), fmt)
+    with target.open("a", encoding="utf-8") as file:
+        file.write("my notes on these jobs\n")
+    assert not is_own_output(target)
+    with pytest.raises(OutputError, match="not a report matcher wrote"):
+        write_output(target, render(REPORT, fmt))
+    assert target.read_text(encoding="utf-8").endswith("my notes on these jobs\n")
+    record = (data_dir / "written.json").read_text(encoding="utf-8")
+    assert str(target.resolve()) in record and "Machine" not in record  # paths and digests only
+
+
+def test_the_record_of_reports_is_bounded_and_a_damaged_one_proves_nothing(
+    tmp_path, data_dir, monkeypatch
+):
+    import matcher.output as output
+
+    monkeypatch.setattr(output, "_KEEP_WRITTEN", 3)
+    for number in range(5):
+        write_output(tmp_path / f"r{number}.md", render(REPORT, "markdown"))
+    assert [is_own_output(tmp_path / f"r{n}.md") for n in range(5)] == [False] * 2 + [True] * 3
+    (data_dir / "written.json").write_text("{not json", encoding="utf-8")
+    assert not is_own_output(tmp_path / "r4.md")
+    write_output(tmp_path / "r5.md", render(REPORT, "markdown"))  # a damaged record is replaced
+    assert is_own_output(tmp_path / "r5.md")
+
+
 def test_write_refuses_a_folder(tmp_path):
     with pytest.raises(OutputError, match="is a folder"):
         write_output(tmp_path, "x")

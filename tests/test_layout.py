@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "matcher"
 # The pipeline's stages, in order: a module may import from its own stage and the ones before.
 STAGES = [
-    ("errors", "models", "settings", "output"),
+    ("errors", "models", "settings", "places", "output"),
     ("read",),
     ("skills",),
     ("analyse",),

@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import MatcherError
+from ..places import data_dir
 from .compiled import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
 from .find import tokens
 from .vocabulary import COLUMNS, SkillVocabulary
@@ -73,16 +74,6 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 class VocabularyError(MatcherError):
     """A taxonomy file or stored vocabulary cannot be used."""
-
-
-def data_dir() -> Path:
-    """Return where matcher keeps the user's vocabularies (``MATCHER_DATA_DIR`` overrides)."""
-    override = os.environ.get("MATCHER_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("matcher", appauthor=False))
 
 
 def vocabularies_dir() -> Path:
