@@ -230,7 +230,7 @@ def test_listings_weighed_again_with_their_own_index_statistics_are_the_same(def
     assert np.array_equal(segment.asked_required, index.asked_required[start:])
 
 
-def test_a_mistyped_index_leaves_no_lock_file_and_a_file_is_named_as_one(tmp_path, monkeypatch):
+def test_a_mistyped_index_or_a_folder_of_photos_leaves_no_lock_file_and_a_file_is_named_as_one(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(MatcherError, match="no such index folder"):
         load_index("no-such.index")
@@ -238,7 +238,14 @@ def test_a_mistyped_index_leaves_no_lock_file_and_a_file_is_named_as_one(tmp_pat
     page.write_text('{"id": "1", "title": "Nurse", "description": "Care for patients."}\n')
     with pytest.raises(MatcherError, match="jobs.jsonl: is a file, not an index folder"):
         add_files(page, [page])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.jsonl"]
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"\xff\xd8")
+    for folder in ("photos", tmp_path / "photos"):
+        with pytest.raises(MatcherError, match="is not a matcher index"):
+            load_index(folder)
+        with pytest.raises(MatcherError, match="is not a matcher index"):
+            add_files(folder, [page])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.jsonl", "photos"]
 
 
 def test_a_folder_of_listings_holding_an_index_reads_only_the_listings(tmp_path):

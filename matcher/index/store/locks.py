@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .layout import backup_path
+from .layout import META, backup_path
 
 try:
     import fcntl
@@ -32,15 +32,16 @@ def index_lock(where: Path, *, exclusive: bool) -> Iterator[None]:
     """Hold the lock of the index ``where`` (an absolute path) for the ``with`` block;
     shared for readers.
 
-    A reader does not create a lock file for a folder that does not exist (a mistyped name
-    leaves none behind); one that may not create it (a read-only folder) opens it read-only,
-    and reads without a lock when it cannot even do that: nobody can be writing there either.
+    A reader does not create a lock file for a folder that holds no index, nor has one beside it
+    mid-swap (a mistyped name, or a folder of photos, leaves none behind); one that may not
+    create it (a read-only folder) opens it read-only, and reads without a lock when it cannot
+    even do that: nobody can be writing there either.
     Raises ``OSError`` when a writer cannot open the lock file.
     """
     if fcntl is None:
         yield
         return
-    if not exclusive and not where.is_dir() and not backup_path(where).is_dir():
+    if not exclusive and not (where / META).is_file() and not (backup_path(where) / META).is_file():
         yield
         return
     path = where.with_name(f".{where.name}.lock")
