@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -89,6 +90,20 @@ def test_a_skill_asked_by_more_listings_gains_more():
 def test_no_shared_terms_means_no_gaps():
     report = Matcher([Listing("1", "A", "Requirements: python.")]).gaps("knitting")
     assert report.gaps == () and report.matches == ()
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_a_gap_report_heading_names_the_filters_as_a_match_summary_does(fmt):
+    resume = str(resume_path("ml_scientist"))
+    filtered = run("gaps", resume, "-n", "3", "--location", "CA", "--remote", "-f", fmt)
+    assert filtered.exit_code == 0, filtered.output
+    said = run("match", resume, "-n", "3", "--location", "CA", "--remote", "-f", "json")
+    listings = json.loads(said.stdout)["listings"]
+    text = " ".join(html.unescape(filtered.stdout).split())
+    assert f"(of {listings['considered']} listings in 'CA', 19 in all)" in text
+    assert listings["filters"] and all(f in text for f in listings["filters"])
+    plain = " ".join(run("gaps", resume, "-n", "3", "-f", fmt).stdout.split())
+    assert "(of 19 listings)" in plain and "in all" not in plain
 
 
 def test_gaps_cli_table_and_json():

@@ -336,13 +336,19 @@ CAPTION = (
 
 
 def gaps_title(report: GapReport) -> str:
-    """Return the gap report's heading."""
+    """Return the gap report's heading: what was ranked, and the filters applied (as
+    ``summary`` says them for matches)."""
     n = len(report.matches)
-    return (
-        f"Skills missing from the resume's {n} best matches (of "
-        f"{plural(report.listings_count, 'listing')}), by what naming each would add to their "
-        "scores"
+    of = plural(report.listings_considered, "listing")
+    if report.location:
+        of += f" in '{report.location}'"
+    if report.location or report.filters:
+        of += f", {report.listings_count:,} in all"
+    heading = (
+        f"Skills missing from the resume's {n} best matches (of {of}), by what naming each "
+        "would add to their scores"
     )
+    return "; ".join([heading, *report.filters])
 
 
 def gaps_caption(report: GapReport) -> str:
