@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api import default_listings_path, match_files
-    from .errors import ListingFormatError, MatcherError, OutputError, ResumeReadError
+    from .errors import (
+        ClusterError,
+        IndexFormatError,
+        ListingFormatError,
+        MatcherError,
+        OutputError,
+        ResumeReadError,
+        VocabularyError,
+    )
     from .filters import Filters
     from .matcher import Matcher
     from .models import (
@@ -38,10 +46,13 @@ if TYPE_CHECKING:
 
 # Each public name, and the module that defines it.
 _WHERE = {
+    "ClusterError": "errors",
+    "IndexFormatError": "errors",
     "ListingFormatError": "errors",
     "MatcherError": "errors",
     "OutputError": "errors",
     "ResumeReadError": "errors",
+    "VocabularyError": "errors",
     "Filters": "filters",
     "Matcher": "matcher",
     "default_listings_path": "api",
@@ -67,8 +78,10 @@ _WHERE = {
 }
 
 __all__ = [
+    "ClusterError",
     "ExtractedSkill",
     "Filters",
+    "IndexFormatError",
     "Listing",
     "ListingFormatError",
     "ListingSet",
@@ -85,6 +98,7 @@ __all__ = [
     "SkillHit",
     "SkillVocabulary",
     "TermContribution",
+    "VocabularyError",
     "builtin_vocabulary",
     "default_listings_path",
     "extract_skills",

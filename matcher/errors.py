@@ -26,6 +26,10 @@ class IndexFormatError(MatcherError):
     """A saved index is missing, damaged, tampered with, or from a newer matcher."""
 
 
+class VocabularyError(MatcherError):
+    """A taxonomy file or stored vocabulary cannot be used."""
+
+
 class OutputError(MatcherError):
     """A report cannot be written where asked: the file is not matcher's, or not writable."""
 

@@ -95,3 +95,18 @@ def test_no_module_or_class_is_past_the_size_one_reader_holds():
             if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno > CLASS_LINES:  # type: ignore[operator]
                 big.append(f"{_name(path)}.{node.name}: {node.end_lineno - node.lineno} lines")  # type: ignore[operator]
     assert not big, big
+
+
+def test_every_public_name_resolves_and_every_error_the_library_raises_is_exported():
+    """A user catches what the library raises by the names ``matcher`` exports."""
+    import matcher
+    from matcher import errors
+
+    for name in matcher.__all__:
+        assert getattr(matcher, name) is not None, name
+    raised = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.MatcherError)
+    }
+    assert raised <= set(matcher.__all__), sorted(raised - set(matcher.__all__))

@@ -53,7 +53,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from ..errors import MatcherError
+from ..errors import VocabularyError
 from ..places import data_dir
 from .compiled import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
 from .find import tokens
@@ -70,10 +70,6 @@ ATTRIBUTIONS = {
 _MAX_WORDS = 4
 _BRACKETS = re.compile(r"\s*\([^)]*\)")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-
-
-class VocabularyError(MatcherError):
-    """A taxonomy file or stored vocabulary cannot be used."""
 
 
 def vocabularies_dir() -> Path:
