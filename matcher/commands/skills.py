@@ -84,7 +84,7 @@ def skills_import(
     """Import a taxonomy as a skill vocabulary used by every later run."""
     stored, meta, credit = api.import_vocabulary(source.value, path, name)
     typer.echo(
-        f"Imported {meta['skills']} skills ({meta['forms']} forms) from {path} as "
+        f"Imported {meta['skills']:,} skills ({meta['forms']:,} forms) from {path} as "
         f"'{stored.stem}' in {stored.parent}"
     )
     if meta.get("skipped_rows"):
