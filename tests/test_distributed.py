@@ -283,3 +283,82 @@ def test_cli_says_how_to_install_the_extra_when_dask_is_missing(monkeypatch, tmp
     assert result.exit_code == ExitCode.BAD_INPUT
     assert result.stderr == "Error: --dask: needs Dask: pip install 'matcher[dask]'\n"
     assert not (tmp_path / "x").exists()
+
+
+def _ignores_sigint(pid: int) -> bool | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            lines = status.read().splitlines()
+            if any(line.startswith("State:") and "Z" in line.split()[1] for line in lines):
+                return None  # ended, not yet reaped
+            for line in lines:
+                if line.startswith("SigIgn:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    except OSError:
+        return None
+    return None
+
+
+def _workers_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    spawned = b"spawn_main" in cmdline.read()  # not the resource tracker
+                if int(fields[1]) == pid and fields[0] != "Z" and spawned:
+                    found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+@needs_dask
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads process states from /proc")
+def test_ctrl_c_on_a_local_cluster_exits_130_with_one_line_and_the_workers_deaf_to_it(tmp_path):
+    """A terminal's Ctrl-C signals the whole process group; the workers must not each print a
+    traceback (they did: 30-140 lines), nor keep running after."""
+    import subprocess
+    import sys
+    import time
+
+    seed = list(load_listings(LISTINGS))
+    with (tmp_path / "many.jsonl").open("w", encoding="utf-8") as file:
+        for n in range(6000):
+            listing = seed[n % len(seed)]
+            text = f"{listing.description}\nReference {n}: posted with code {n * 7919 % 100003}."
+            file.write(json.dumps({"id": str(n), "title": listing.title, "description": text}))
+            file.write("\n")
+    command = [sys.executable, "-m", "matcher", "index", "build", str(tmp_path / "many.jsonl"),
+               "-o", str(tmp_path / "many.index"), "--dask"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while time.monotonic() < deadline and process.poll() is None:
+            workers = _workers_of(process.pid)
+            if len(workers) >= (os.cpu_count() or 1) and _ignores_sigint(process.pid) is False:
+                break  # the cluster is up, and this process heeds Ctrl-C again
+            time.sleep(0.1)
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        assert workers and all(_ignores_sigint(w) for w in workers)
+        time.sleep(1.0)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == ExitCode.INTERRUPTED
+    assert stderr.splitlines() == ["Interrupted (Ctrl-C)"]
+    for _ in range(50):  # the workers end with the cluster (a zombie has ended: no status)
+        if not any(_ignores_sigint(w) for w in workers):
+            break
+        time.sleep(0.1)
+    assert [w for w in workers if _ignores_sigint(w)] == []
+    assert not (tmp_path / "many.index").exists()
