@@ -45,6 +45,7 @@ from .commands.options import (
     needs_index,
     output_format,
     read_terminal,
+    say,
     warn,
 )
 from .commands.skills import skills_app
@@ -347,7 +348,7 @@ def index_build(
             partitions=shards, **engine,
         )  # fmt: skip
     if not quiet:
-        typer.echo(_indexed(listing_set, out), err=True)
+        say(_indexed(listing_set, out))
 
 
 def _indexed(listing_set: Any, out: Path) -> str:
@@ -381,16 +382,12 @@ def index_add(
         result = api.add_files(folder, listings, progress=bar, rebuild=rebuild)
     if not quiet:
         were = "was a duplicate" if result.dropped == 1 else "were duplicates"
-        typer.echo(
-            f"Added {plural(result.added, 'listing')} to {folder}; {result.dropped:,} {were}",
-            err=True,
-        )
+        say(f"Added {plural(result.added, 'listing')} to {folder}; {result.dropped:,} {were}")
         if result.unfitted > OPTIMIZE_ADVICE or result.segments >= OPTIMIZE_SEGMENTS:
-            typer.echo(
+            say(
                 f"{result.unfitted:.0%} of its listings are weighed with statistics fitted "
                 f"without them, in {plural(result.segments, 'segment')}; "
-                f"run: matcher index optimize {folder}",
-                err=True,
+                f"run: matcher index optimize {folder}"
             )
 
 
@@ -416,7 +413,7 @@ def index_optimize(
         done = f"{result.segments} shards fitted on all their listings already; nothing to do"
     else:
         done = "already one segment; nothing to do"
-    typer.echo(f"{folder}: {done}: {plural(result.total, 'listing')}", err=True)
+    say(f"{folder}: {done}: {plural(result.total, 'listing')}")
 
 
 @index_app.command("verify", cls=Command)
@@ -425,9 +422,10 @@ def index_verify(
 ) -> None:
     """Check every byte of the index in DIR: checksums, postings, listings, terms."""
     info = api.verify_index(folder)
-    typer.echo(
-        f"{folder}: OK ({info.listings} listings, {info.terms} terms, "
-        f"{len(info.files)} files checked)"
+    say(
+        f"{folder}: OK ({info.listings:,} listings, {info.terms:,} terms, "
+        f"{len(info.files)} files checked)",
+        err=False,
     )
 
 

@@ -4,6 +4,7 @@ error messages (issue 23)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import replace
 
@@ -184,3 +185,33 @@ def test_error_message_naming_a_hostile_file_is_clean(tmp_path):
     assert result.stderr.startswith("Error: ")
     assert _controls(result.stderr) == []
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_status_lines_naming_hostile_files_are_clean_even_on_a_colour_terminal(tmp_path):
+    """Status lines echo the user's file names; click strips only colours, and only when not
+    writing to a terminal (``color=True`` is a terminal here)."""
+    from .conftest import LISTINGS
+
+    name = "x\x1b[2J\x1b]0;owned\x07\u202e"
+    report = tmp_path / f"r{name}.html"
+    index = tmp_path / f"i{name}"
+    taxonomy = tmp_path / f"t{name}.csv"
+    taxonomy.write_text(
+        "O*NET-SOC Code,Title,Example,Commodity Code,Commodity Title,Hot Technology,"
+        "In Demand\n15-2051.00,Data Scientists,Apache Spark,43232605,Analytical software,Y,N\n",
+        encoding="utf-8",
+    )
+    runs = [
+        ["match", str(resume_path("ml_scientist")), "-n", "1", "-o", str(report)],
+        ["index", "build", str(LISTINGS), "-o", str(index)],
+        ["index", "add", str(index), str(LISTINGS)],
+        ["index", "optimize", str(index)],
+        ["index", "verify", str(index)],
+        ["skills", "import", "onet", str(taxonomy)],
+    ]
+    for args in runs:
+        result = runner.invoke(app, args, color=True)
+        assert result.exit_code == ExitCode.OK, (args, result.output)
+        said = result.stdout + result.stderr
+        assert f"{tmp_path}{os.sep}" in said, said  # the file is named, cleaned
+        assert _controls(said) == [], (args, said)

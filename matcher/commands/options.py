@@ -391,7 +391,13 @@ def emit(text: str, output: Path | None, force: bool) -> None:
         typer.echo(text, nl=False)
         return
     write_output(output, text, force=force)
-    typer.echo(f"Wrote {output}", err=True)
+    say(f"Wrote {output}")
+
+
+def say(line: str, *, err: bool = True) -> None:
+    """Print one status line (stderr unless ``err=False``), cleaned as ``clean_line`` does: the
+    file names in it are the user's, and a name may hold escape sequences a terminal runs."""
+    typer.echo(clean_line(line), err=err)
 
 
 class Command(TyperCommand):

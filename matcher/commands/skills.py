@@ -17,6 +17,7 @@ from .options import (
     TextFormatOpt,
     VocabularyOpt,
     read_terminal,
+    say,
     warn,
 )
 
@@ -83,9 +84,10 @@ def skills_import(
 ) -> None:
     """Import a taxonomy as a skill vocabulary used by every later run."""
     stored, meta, credit = api.import_vocabulary(source.value, path, name)
-    typer.echo(
+    say(
         f"Imported {meta['skills']:,} skills ({meta['forms']:,} forms) from {path} as "
-        f"'{stored.stem}' in {stored.parent}"
+        f"'{stored.stem}' in {stored.parent}",
+        err=False,
     )
     if meta.get("skipped_rows"):
         typer.echo(f"Skipped {meta['skipped_rows']} rows shorter than the header", err=True)
