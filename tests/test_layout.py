@@ -4,6 +4,7 @@ module, and no module or class grows past what one reader holds in mind (issue 1
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,16 @@ def test_every_public_name_resolves_and_every_error_the_library_raises_is_export
         if isinstance(value, type) and issubclass(value, errors.MatcherError)
     }
     assert raised <= set(matcher.__all__), sorted(raised - set(matcher.__all__))
+
+
+def test_every_source_file_the_docs_name_exists():
+    """A docstring or the README naming a module that moved sends a reader nowhere."""
+    root = PACKAGE.parent
+    texts = {path: path.read_text(encoding="utf-8") for path in _modules()}
+    texts[root / "README.md"] = (root / "README.md").read_text(encoding="utf-8")
+    named = {
+        (where.relative_to(root).as_posix(), found)
+        for where, text in texts.items()
+        for found in re.findall(r"\bmatcher/[A-Za-z0-9_/]+\.py\b", text)
+    }
+    assert sorted(n for n in named if not (root / n[1]).is_file()) == []

@@ -1,4 +1,4 @@
-"""Stage 2a, analyse: a skill vocabulary stored compiled, so that loading it takes milliseconds.
+"""Stage 2a, skills: a skill vocabulary stored compiled, so that loading it takes milliseconds.
 
 Compiling a vocabulary from its CSV (tokenising every form, adding plurals, making context
 rules symmetric) costs ~0.1 s for the built-in one and seconds for an ESCO import; a run that

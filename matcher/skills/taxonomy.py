@@ -1,4 +1,4 @@
-"""Stage 2b, analyse: import ESCO and O*NET into skill vocabularies, store them, pick them.
+"""Stage 2a, skills: import ESCO and O*NET into skill vocabularies, store them, pick them.
 
 An imported vocabulary is written in the same CSV format as the built-in one, into the user's
 data directory (``MATCHER_DATA_DIR``, else the platform's: ``~/.local/share/matcher`` on Linux),
@@ -6,7 +6,7 @@ with a JSON file beside it saying where it came from and whose work it is.
 
 The vocabulary a run uses (the built-in one merged with every import, or the ones picked) is
 compiled once and kept in ``compiled/`` in the same folder, as ``SHA256.npz`` where SHA256 is
-that of the merged vocabulary's CSV text (see ``matcher/skills_file.py``). Keyed by content, a
+that of the merged vocabulary's CSV text (see ``matcher/skills/compiled.py``). Keyed by content, a
 compiled file can never be stale: a new import, a removed one, another pick or an upgraded
 built-in CSV is another key. Whole merged vocabularies are stored rather than one file per
 import because merging decides which skill owns each form and makes context rules symmetric
