@@ -514,7 +514,7 @@ def test_cli_verify_and_info(tmp_path):
     verified = run("index", "verify", str(folder))
     assert verified.exit_code == 0
     assert (
-        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder)} terms, 27 files checked)\n"
+        verified.stdout == f"{folder}: OK (10 listings, {_terms(folder):,} terms, 27 files checked)\n"
     )
     info = json.loads(run("index", "info", str(folder), "-f", "json").stdout)
     assert (info["listings"], info["version"], info["format"]) == (10, VERSION, "matcher-index")
