@@ -408,20 +408,50 @@ def onet_sample() -> str:
     return _csv_sample(SHARED / "data" / "onet" / "Technology Skills.csv", 60, fallback)
 
 
-class ImporterTarget(Target):
-    """Mutated taxonomy files: rows cut short or too long, columns gone, bytes changed."""
+# ESCO's other files, as its CSV download names them, with their header rows: a user pointing
+# ``skills import esco`` at one of them must get an error, whatever its bytes.
+ESCO_RELATIONS = {
+    "broaderRelationsSkillPillar_en.csv": "conceptType,conceptUri,broaderType,broaderUri",
+    "skillSkillRelations_en.csv":
+        "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri",
+    "occupationSkillRelations_en.csv": "occupationUri,relationType,skillType,skillUri",
+    "skillGroups_en.csv": "conceptType,conceptUri,preferredLabel,altLabels,hiddenLabels,status,"
+                          "modifiedDate,scopeNote,inScheme,description,code",
+    "occupations_en.csv": "conceptType,conceptUri,iscoGroup,preferredLabel,altLabels,"
+                          "hiddenLabels,status,modifiedDate,regulatedProfessionNote,scopeNote,"
+                          "definition,inScheme,description,code",
+}  # fmt: skip
 
-    def __init__(self, scratch: Path, source: str) -> None:
+
+def esco_relation_samples() -> list[str]:
+    """A slice of each of ESCO's relation and group files, or rows made here to their headers."""
+    samples = []
+    for name, header in ESCO_RELATIONS.items():
+        columns = header.split(",")
+        fallback = [columns] + [[f"http://data.europa.eu/esco/x/{i}-{c}" for c in columns]
+                                for i in range(30)]  # fmt: skip
+        samples.append(_csv_sample(SHARED / "data" / "esco" / name, 40, fallback))
+    return samples
+
+
+class ImporterTarget(Target):
+    """Mutated taxonomy files: rows cut short or too long, columns gone, bytes changed.
+    ``relations``: ESCO's relation and group files given as its skills file."""
+
+    def __init__(self, scratch: Path, source: str, relations: bool = False) -> None:
         super().__init__(scratch)
         self.source = source
-        self.name = source
-        self.sample = esco_sample() if source == "esco" else onet_sample()
+        self.name = f"{source}-relations" if relations else source
+        if relations:
+            self.samples = esco_relation_samples()
+        else:
+            self.samples = [esco_sample() if source == "esco" else onet_sample()]
 
     def run(self, rng: random.Random) -> None:
         from matcher.skills.taxonomy import import_taxonomy
 
         path = self.scratch / f"{self.source}.csv"
-        path.write_bytes(mutate_csv(self.sample, rng))
+        path.write_bytes(mutate_csv(rng.choice(self.samples), rng))
         os.environ["MATCHER_DATA_DIR"] = str(self.scratch / "data")
         import_taxonomy(self.source, path)
 
@@ -503,6 +533,7 @@ def targets(scratch: Path, readers: bool = False) -> dict[str, Callable[[], Targ
     made: dict[str, Callable[[], Target]] = {
         "index": lambda: IndexTarget(scratch),
         "esco": lambda: ImporterTarget(scratch, "esco"),
+        "esco-relations": lambda: ImporterTarget(scratch, "esco", relations=True),
         "onet": lambda: ImporterTarget(scratch, "onet"),
     }
     if readers:

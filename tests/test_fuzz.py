@@ -40,7 +40,7 @@ def _no_crash(target, seed):
     assert outcome.crashes == outcome.hangs == 0, "\n".join(outcome.example.values())
 
 
-@pytest.mark.parametrize("name", ["index", "esco", "onet"])
+@pytest.mark.parametrize("name", ["index", "esco", "esco-relations", "onet"])
 def test_mutated_inputs_give_matcher_errors_only(made, name, monkeypatch, data_dir):
     target = made[name]()
 
