@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import MatcherError
 from ..models import (
+    PART_NAMES,
     Candidate,
     GapReport,
     IndexInfo,
@@ -327,8 +328,16 @@ def no_gaps_text(report: GapReport, title: str) -> str:
     return f"{title}\n{message}\n" + (f"{left[0].upper()}{left[1:]}.\n" if left else "")
 
 
+def _parts_said() -> str:
+    """Return "three parts, skills, title and words": the parts of ``PARTS``, counted."""
+    numbers = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    n = len(PART_NAMES)
+    named = PART_NAMES[0] if n == 1 else f"{', '.join(PART_NAMES[:-1])} and {PART_NAMES[-1]}"
+    return f"{numbers[n] if n < len(numbers) else n} part{'s' * (n != 1)}, {named}"
+
+
 CAPTION = (
-    "Score (0 to 1): the sum of three parts, skills, title and words, each a cosine "
+    f"Score (0 to 1): the sum of {_parts_said()}, each a cosine "
     "similarity times its weight; the parts' shares add up to the score. Matched skills and "
     "the largest other shared terms show their share of the score. Missing: asked-for skills "
     "the resume lacks, required first."
