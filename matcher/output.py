@@ -1,12 +1,11 @@
 """Write a rendered report to a file: atomically, and never over a file that is not ours.
 
-A file already at the target is replaced only when it is provably matcher's own output: an
-HTML page with matcher's ``generator`` tag, a CSV file starting with matcher's header, a
-JSON document whose keys are those of a matcher report, or any file (a Markdown or text
-report too, which carry no mark) whose path and SHA-256 are those of a report this user's
-matcher wrote there, as recorded in ``written.json`` in the data folder
-(``matcher.places``). A recorded report edited since is no longer ours. Anything else needs
-``force``. The text goes to a temporary file beside the target, flushed to disk, then
+A file already at the target is replaced only when it is provably matcher's own output:
+its resolved path and SHA-256 are those of a report this user's matcher wrote there, as
+recorded in ``written.json`` in the data folder (``matcher.places``). A report edited since,
+or a file that only looks like one (matcher's CSV header, JSON keys or HTML generator tag),
+is not ours, and neither is a report written by another user or machine: replacing those
+needs ``force``. The text goes to a temporary file beside the target, flushed to disk, then
 renamed over it: a crash leaves the old file or the new one, whole.
 """
 
@@ -20,19 +19,6 @@ from pathlib import Path
 from .errors import OutputError
 from .places import data_dir
 
-GENERATOR_MARK = '<meta name="generator" content="matcher'
-# The first line of every CSV matcher writes starts with one of these.
-_CSV_MARKS = ("rank,score,listing_id,title,", "rank,skill,kind,gain,", "rank,score,resume,",
-              "document,skill,kind,category,")  # fmt: skip
-# The top-level keys of matcher's JSON reports (see matcher/schema/report.schema.json).
-_JSON_KEYS = (
-    {"matches", "listings", "attributions", "warnings"},
-    {"matches", "listings", "attributions", "warnings", "gaps"},
-    {"gaps", "matches", "listings", "left_out", "attributions", "warnings"},
-    {"source", "kind", "documents", "attributions", "warnings"},
-    {"listing", "candidates"},
-    {"listing", "candidates", "errors"},
-)
 # Past this size a file is not one of our reports, whatever it starts with.
 _MAX_OWN_BYTES = 256 * 1024 * 1024
 # The record of reports written keeps the newest this many, and is not read past this size.
@@ -42,26 +28,14 @@ _RECORD = "written.json"
 
 
 def is_own_output(path: str | Path) -> bool:
-    """Return True when ``path`` is a regular file that matcher wrote (see module docstring)."""
+    """Return True when ``path`` is a regular file matcher wrote there, unchanged since (see
+    the module docstring)."""
     path = Path(path)
     try:
         if not path.is_file() or path.stat().st_size > _MAX_OWN_BYTES:
             return False
-        with path.open("rb") as file:
-            head = file.read(4096).decode("utf-8", errors="replace")
     except OSError:
         return False
-    if GENERATOR_MARK in head and head.lstrip().lower().startswith("<!doctype html"):
-        return True
-    if head.startswith(_CSV_MARKS):
-        return True
-    if head.startswith("{"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None
-        if isinstance(data, dict) and set(data) in _JSON_KEYS:
-            return True
     return _was_written_here(path)
 
 

@@ -143,25 +143,26 @@ def test_write_replaces_its_own_output_and_leaves_no_temporary_file(tmp_path, fm
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
-def test_markdown_and_other_files_are_not_provably_ours(tmp_path):
-    target = tmp_path / "report.md"
-    target.write_text(render(REPORT, "markdown"))
+@pytest.mark.parametrize("fmt", ["html", "json", "csv", "markdown", "table"])
+def test_a_file_that_only_looks_like_a_report_is_not_ours(tmp_path, fmt):
+    """Matcher's header, keys or generator tag in a file matcher did not write prove nothing:
+    a user's own CSV with matcher's header line, a report copied from elsewhere."""
+    target = tmp_path / f"report.{fmt}"
+    target.write_text(render(REPORT, fmt), encoding="utf-8")
     assert not is_own_output(target)
     (tmp_path / "data.json").write_text('{"matches": []}')
     assert not is_own_output(tmp_path / "data.json")
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "table"])
-def test_a_markdown_or_text_report_matcher_wrote_is_replaced_and_an_edited_one_is_not(
-    tmp_path, fmt, data_dir
-):
-    target = tmp_path / f"report.{'md' if fmt == 'markdown' else 'txt'}"
+@pytest.mark.parametrize("fmt", ["html", "json", "csv", "markdown", "table"])
+def test_a_report_matcher_wrote_is_replaced_and_an_edited_one_is_not(tmp_path, fmt, data_dir):
+    target = tmp_path / f"report.{fmt}"
     write_output(target, render(REPORT, fmt))
     assert is_own_output(target)
     write_output(target, render(MatchReport((), 0), fmt))  # its own: replaced
     assert target.read_text(encoding="utf-8") == render(MatchReport((), 0), fmt)
     with target.open("a", encoding="utf-8") as file:
-        file.write("my notes on these jobs\n")
+        file.write("my notes on these jobs\n")  # JSON no longer parses: still not to be lost
     assert not is_own_output(target)
     with pytest.raises(OutputError, match="not a report matcher wrote"):
         write_output(target, render(REPORT, fmt))
