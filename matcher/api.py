@@ -157,12 +157,17 @@ def gap_files(
     See ``Matcher.gaps``; files, ``vocabulary`` and ``engine`` are as for ``match_files``.
     """
     _local_only(engine, "gap_files")
-    resume_text, _, matcher = _read_all(
+    resume_text, listing_set, matcher = _read_all(
         resume, listings, settings, vocabulary, index, trust, progress
     )
     ranking = matcher.rank(resume_text.text, top, merge_location(filters, location))
     report = matcher.gaps_of(ranking, kinds)
-    return dataclasses.replace(report, warnings=resume_text.warnings)
+    return dataclasses.replace(
+        report,
+        warnings=resume_text.warnings,
+        duplicates_dropped=listing_set.duplicates_dropped if listing_set else 0,
+        empty_skipped=listing_set.empty_skipped if listing_set else 0,
+    )
 
 
 def match_many_files(

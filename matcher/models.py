@@ -337,8 +337,10 @@ class GapReport:
     kinds_left_out: int = 0
     warnings: tuple[str, ...] = ()  # why the resume's text may not be trusted ("cv.pdf: ...")
     location: str | None = None
-    listings_considered: int = 0  # listings left after the filters (0: not counted)
+    listings_considered: int = 0  # listings left after the filters
     filters: tuple[str, ...] = ()  # the filters applied, as said to people ("remote only")
+    duplicates_dropped: int = 0  # listings read but dropped as duplicates (as in MatchReport)
+    empty_skipped: int = 0  # listings read but skipped for want of a description
 
 
 @dataclass(frozen=True)

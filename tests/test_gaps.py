@@ -106,6 +106,22 @@ def test_a_gap_report_heading_names_the_filters_as_a_match_summary_does(fmt):
     assert "(of 19 listings)" in plain and "in all" not in plain
 
 
+def test_a_gap_report_counts_what_reading_dropped_and_says_when_filters_left_nothing():
+    resume = str(resume_path("economist"))
+    matched = json.loads(run("match", resume, "-n", "3", "-f", "json").stdout)["listings"]
+    gaps = json.loads(run("gaps", resume, "-n", "3", "-f", "json").stdout)["listings"]
+    assert gaps == matched and gaps["duplicates_dropped"] == 1  # the bundled listings hold one
+    assert "1 duplicate dropped" in " ".join(run("gaps", resume, "-n", "3").stdout.split())
+    nothing = run("gaps", resume, "--location", "nowhere-at-all")
+    assert nothing.exit_code == 0
+    assert "No listing's location contains 'nowhere-at-all'." in nothing.stdout
+    assert "shares a term" not in nothing.stdout
+    filtered = run("gaps", resume, "--job-type", "internship", "--if-unknown", "drop")
+    assert "No listing passes the filters." in filtered.stdout
+    data = json.loads(run("gaps", resume, "--location", "nowhere-at-all", "-f", "json").stdout)
+    assert data["listings"]["considered"] == 0
+
+
 def test_gaps_cli_table_and_json():
     table = run("gaps", str(resume_path("ml_scientist")), "--top", "4")
     assert table.exit_code == 0, table.output

@@ -44,15 +44,6 @@ def report_to_dict(report: MatchReport) -> dict[str, Any]:
 
 def listings_to_dict(report: MatchReport | GapReport) -> dict[str, Any]:
     """Return what was ranked: counts, and the filters applied (same shape for every command)."""
-    if isinstance(report, GapReport):
-        return {
-            "count": report.listings_count,
-            "duplicates_dropped": 0,
-            "empty_skipped": 0,
-            "considered": report.listings_considered or report.listings_count,
-            "location": report.location,
-            "filters": list(report.filters),
-        }
     return {
         "count": report.listings_count,
         "duplicates_dropped": report.duplicates_dropped,
@@ -261,15 +252,20 @@ def summary(report: MatchReport) -> str:
         parts[0] += f" in '{report.location}'"
     if report.location or report.filters:
         parts[0] += f" (of {report.listings_count:,})"
-    parts += list(report.filters)
+    return "; ".join([*parts, *report.filters, *_dropped(report)])
+
+
+def _dropped(report: MatchReport | GapReport) -> list[str]:
+    """Return what reading left out: duplicates, listings without a description."""
+    said = []
     if report.duplicates_dropped:
-        parts.append(f"{plural(report.duplicates_dropped, 'duplicate')} dropped")
+        said.append(f"{plural(report.duplicates_dropped, 'duplicate')} dropped")
     if report.empty_skipped:
-        parts.append(f"{report.empty_skipped} without a description skipped")
-    return "; ".join(parts)
+        said.append(f"{report.empty_skipped} without a description skipped")
+    return said
 
 
-def empty_message(report: MatchReport) -> str:
+def empty_message(report: MatchReport | GapReport) -> str:
     """Return why no listing is shown."""
     if report.listings_considered == 0 and report.filters:
         return "No listing passes the filters."
@@ -320,10 +316,7 @@ def left_out(report: GapReport) -> str:
 
 def no_gaps_text(report: GapReport, title: str) -> str:
     """Return the lines of a gap report with no gap to advise: title, why, what was left out."""
-    if report.matches:
-        message = "None to advise."
-    else:
-        message = "No listing shares a term with this resume."
+    message = "None to advise." if report.matches else empty_message(report)
     left = left_out(report)
     return f"{title}\n{message}\n" + (f"{left[0].upper()}{left[1:]}.\n" if left else "")
 
@@ -357,7 +350,7 @@ def gaps_title(report: GapReport) -> str:
         f"Skills missing from the resume's {n} best matches (of {of}), by what naming each "
         "would add to their scores"
     )
-    return "; ".join([heading, *report.filters])
+    return "; ".join([heading, *report.filters, *_dropped(report)])
 
 
 def gaps_caption(report: GapReport) -> str:

@@ -229,7 +229,7 @@ def render_gaps_html(report: GapReport) -> str:
     as_report = MatchReport(
         matches=report.matches,
         listings_count=report.listings_count,
-        listings_considered=report.listings_considered or report.listings_count,
+        listings_considered=report.listings_considered,
         location=report.location,
         filters=report.filters,
         attributions=report.attributions,
