@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import OutputError
 from .places import data_dir
 
-# Past this size a file is not one of our reports, whatever it starts with.
+# Past this size a file is not one of our reports (it is not hashed to find out).
 _MAX_OWN_BYTES = 256 * 1024 * 1024
 # The record of reports written keeps the newest this many, and is not read past this size.
 _KEEP_WRITTEN = 1000
@@ -115,19 +115,25 @@ def _remember(target: Path, content: bytes) -> None:
     kept = dict(list(written.items())[-_KEEP_WRITTEN:])
     folder = data_dir()
     try:
-        import tempfile
-
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{_RECORD}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump({"written": kept}, file, indent=0)
-            os.replace(temporary, folder / _RECORD)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(folder / _RECORD, json.dumps({"written": kept}, indent=0).encode("utf-8"))
     except OSError:
         pass
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to a private temporary file beside ``target`` and rename it over
+    ``target``: a crash leaves the old file or the new one, whole. Raises ``OSError``."""
+    import tempfile  # only when writing a file: a query to stdout need not import it
+
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _umask() -> int:

@@ -127,7 +127,7 @@ def cluster(address: str | None = None, *, processes: bool = True) -> Iterator[C
     except KeyboardInterrupt:
         # Stopped by the user: the tasks Dask then cancels are not worth a warning each, here
         # or in the workers of a cluster of our own (another's workers are not ours to quiet).
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        _quiet_logs()
         if address is None and processes:
             client.run(_quiet_logs, on_error="ignore")
         raise

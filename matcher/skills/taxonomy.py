@@ -43,9 +43,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -54,6 +52,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import VocabularyError
+from ..output import write_atomic
 from ..places import data_dir
 from .compiled import CompiledVocabularyError, compiled_bytes, csv_sha256, read_compiled
 from .find import tokens
@@ -340,20 +339,9 @@ def import_taxonomy(source: str, path: str | Path, name: str | None = None) -> P
     folder = vocabularies_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.csv"
-    _write_atomic(target, out.getvalue())
-    _write_atomic(folder / f"{name}.json", json.dumps(meta, indent=2) + "\n")
+    write_atomic(target, out.getvalue().encode("utf-8"))
+    write_atomic(folder / f"{name}.json", (json.dumps(meta, indent=2) + "\n").encode("utf-8"))
     return target
-
-
-def _write_atomic(target: Path, data: str | bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def stored_vocabularies() -> dict[str, dict[str, object]]:
@@ -472,7 +460,7 @@ def compiled_vocabulary(
     if compiled is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, compiled)
+            write_atomic(path, compiled)
             _prune(path.parent)
         except OSError:
             pass  # a cache: without it runs are slower, not wrong
