@@ -1,4 +1,5 @@
-"""Files in, reports out: one function per ``matcher`` command, the CLI's only way in.
+"""Files in, reports out: one function per ``matcher`` command that matches or indexes, the
+CLI's only way in (``matcher skills``' functions are in ``matcher.skill_files``).
 
 Each function reads what its command is given (a resume, listings files or a saved index),
 runs the ``Matcher`` on it, and returns the report the command renders. ``engine="local"``
@@ -42,13 +43,11 @@ from .models import (
     ListingSet,
     Match,
     MatchReport,
-    SkillsDocument,
-    SkillsReport,
 )
 from .read.pages import may_be_page
 from .read.resumes import ResumeText, read_resume_text
 from .settings import Settings
-from .skills import SkillVocabulary, extract_skills
+from .skills import SkillVocabulary
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -63,17 +62,13 @@ __all__ = [
     "choose_vocabulary",
     "default_listings_path",
     "gap_files",
-    "import_vocabulary",
     "index_files",
     "index_info",
     "match_files",
     "match_many_files",
     "optimize_index",
     "read_resumes",
-    "remove_vocabulary",
-    "skills_in_file",
     "verify_index",
-    "vocabularies",
 ]
 
 # What a run may be given as its skill vocabulary: the object itself, or names for
@@ -419,66 +414,7 @@ def index_info(folder: str | Path) -> IndexInfo:
     return info(folder)
 
 
-# --------------------------------------------------------------------------------- skills
-
-
-def skills_in_file(path: str | Path, *, vocabulary: VocabularyChoice = None) -> SkillsReport:
-    """Return the skills named in a resume, or in each listing of a listings file or folder.
-
-    A ``.pdf``, ``.docx``, ``.md`` file or ``-`` is a resume. A ``.txt`` file is listings when
-    it holds a saved page of them (location lines), otherwise one text. Anything else is read
-    as listings.
-    """
-    vocab = choose_vocabulary(vocabulary)
-    documents: list[SkillsDocument] = []
-    warnings: tuple[str, ...] = ()
-    suffix = Path(path).suffix.lower()
-    kind = "resume"
-    listings_suffix = suffix in _readers.LISTING_SUFFIXES
-    resume = str(path) == "-" or (not listings_suffix and not Path(path).is_dir())
-    if not resume:
-        listing_set = _readers.load_listings([path])
-        resume = suffix == ".txt" and len(listing_set) == 1 and not listing_set[0].location
-    if resume:
-        read = read_resume_text(path)
-        warnings = read.warnings
-        found = tuple(extract_skills(read.text, vocab))
-        documents.append(SkillsDocument(str(path), read.text, found))
-    else:
-        kind = "listings"
-        for listing in listing_set:
-            label = f"{listing.title} ({listing.id})"
-            found = tuple(extract_skills(listing.description, vocab))
-            documents.append(SkillsDocument(label, listing.description, found))
-    return SkillsReport(str(path), kind, tuple(documents), vocab.attributions, warnings)
-
-
-def import_vocabulary(
-    source: str, path: str | Path, name: str | None = None
-) -> tuple[Path, dict[str, Any], str]:
-    """Import a taxonomy file (``source`` "esco" or "onet") as a skill vocabulary used by every
-    later run; return where it is stored, what it holds (``stored_vocabularies``' entry) and
-    the credit its licence asks for. Raises ``VocabularyError``."""
-    from .skills.taxonomy import ATTRIBUTIONS, import_taxonomy, stored_vocabularies
-
-    stored = import_taxonomy(source, path, name)
-    return stored, stored_vocabularies()[stored.stem], ATTRIBUTIONS[source]
-
-
-def vocabularies() -> tuple[int, dict[str, dict[str, object]]]:
-    """Return the number of skills in the built-in vocabulary, and each imported one's
-    description by name (``stored_vocabularies``)."""
-    from .skills import builtin_vocabulary
-    from .skills.taxonomy import stored_vocabularies
-
-    return len(builtin_vocabulary()), stored_vocabularies()
-
-
-def remove_vocabulary(name: str) -> None:
-    """Delete the imported vocabulary ``name``; raises ``VocabularyError`` when there is none."""
-    from .skills.taxonomy import remove_vocabulary as remove
-
-    remove(name)
+# ----------------------------------------------------------------------------- vocabulary
 
 
 def choose_vocabulary(choice: VocabularyChoice) -> SkillVocabulary:

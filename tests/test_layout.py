@@ -21,7 +21,7 @@ STAGES = [
     ("search",),
     ("engines.local",),
     ("matcher",),
-    ("api", "engines.dask"),
+    ("api", "skill_files", "engines.dask"),
     ("render",),
     ("commands", "cli", "__main__"),
 ]

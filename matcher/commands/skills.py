@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from .. import api
+from .. import skill_files
 from ..render import render_skills
 from .options import (
     Command,
@@ -59,7 +59,7 @@ def skills_show(
     vocabulary: VocabularyOpt = None,
 ) -> None:
     """List the skills named in FILE, with the characters where each is written."""
-    report = api.skills_in_file(file, vocabulary=vocabulary)
+    report = skill_files.skills_in_file(file, vocabulary=vocabulary)
     warn(report.warnings)
     typer.echo(render_skills(report, fmt.value, width=read_terminal().width), nl=False)
 
@@ -83,7 +83,7 @@ def skills_import(
     ] = None,
 ) -> None:
     """Import a taxonomy as a skill vocabulary used by every later run."""
-    stored, meta, credit = api.import_vocabulary(source.value, path, name)
+    stored, meta, credit = skill_files.import_vocabulary(source.value, path, name)
     say(
         f"Imported {meta['skills']:,} skills ({meta['forms']:,} forms) from {path} as "
         f"'{stored.stem}' in {stored.parent}",
@@ -97,7 +97,7 @@ def skills_import(
 @skills_app.command("list", cls=Command)
 def skills_list() -> None:
     """List the skill vocabularies: the built-in one and those imported."""
-    builtin, stored = api.vocabularies()
+    builtin, stored = skill_files.vocabularies()
     typer.echo(f"builtin: {builtin} skills (matcher's own)")
     for name, meta in stored.items():
         typer.echo(
@@ -111,5 +111,5 @@ def skills_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="An imported vocabulary's name.")],
 ) -> None:
     """Delete an imported vocabulary."""
-    api.remove_vocabulary(name)
+    skill_files.remove_vocabulary(name)
     typer.echo(f"Removed '{name}'.")
