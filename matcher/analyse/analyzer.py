@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from ..models import PART_NUMBER
+from ..read.personal import without_person
 from ..settings import Settings
 from ..skills import SkillVocabulary, builtin_vocabulary
 from .boilerplate import NEVER_BOILERPLATE, is_repeated, mostly_repeated, piece_shingles
@@ -76,8 +77,11 @@ class Analyzer:
         Its skills go to the skills part; its words (skills' words included) to the title part,
         to meet listings' title words; the words outside skills to the words part. The terms of
         its lead (``Settings.resume_lead``) count twice: a resume opens with what its writer
-        wants read, the summary and the latest role.
+        wants read, the summary and the latest role. What is personal (its name, wherever
+        it is repeated, and its contact lines: ``read.personal.without_person``) is never a
+        term.
         """
+        text = without_person(text)[0]
         terms = self._query_terms(text)
         cut = lead_cut(text, self.settings.resume_lead)
         if cut > 0:

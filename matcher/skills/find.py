@@ -14,6 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..models import ExtractedSkill
+from ..read.personal import (
+    ADDRESS,
+    CONTACT,
+    OTHER_HEADING,
+    SKILLS_HEADING,
+    SKILLS_LABEL,
+    header_end,
+    masked,
+)
 
 if TYPE_CHECKING:
     from .vocabulary import Compiled, Skill, SkillVocabulary
@@ -28,57 +37,7 @@ _PHRASE_BREAK = re.compile(r"[,;:.!?()\[\]{}|\u2022\u00b7]|\n\s*\n")
 # "Python 3, R", "SQL, and/or R".
 _LIST_GAP = re.compile(r"(?:[ \t,/;&+|]|\band\b|\bor\b|\d+(?:\.\d+)*\+?)*", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r"[,/|;\u2022\u00b7]")
-# A line that lists skills: "Languages: C", "Programming Languages: C, Java", "Tech stack: ...".
-_SKILLS_LABEL = (
-    r"(?:[\w+#/&-]+[ \t]+){0,3}(?:languages?|skills?|technolog(?:y|ies)|tech(?:nical)?[ \t]+stack"
-    r"|stack|tools?|toolkit|frameworks?|librar(?:y|ies)|platforms?|software|proficienc(?:y|ies)"
-    r"|competenc(?:y|ies)|expertise|environments?)"
-)
-_SKILLS_LINE = re.compile(r"[ \t]*[#*_-]*[ \t]*" + _SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:", re.I)
-# A heading over lines of skills, alone on its line ("Skills", "## Technical Skills").
-_SKILLS_HEADING = re.compile(
-    r"[ \t]*[#*_-]*[ \t]*(?:core[ \t]+|key[ \t]+)?" + _SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:?[ \t]*",
-    re.IGNORECASE,
-)
-# Text that is not prose: web addresses and e-mail addresses ("github.com/me/react-native-demo"
-# names no skill of the writer's). Each alternative starts where a word does, so that a long run
-# of letters is scanned once, not once per letter.
-_NOT_TEXT = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|co|uk|de|fr|eu|app|me|info|edu|gov|ly)/\S*",
-    re.IGNORECASE,
-)
-# People's names: after a title, in a references line, or named as the contact of a listing.
-_NAME = r"[A-Z][\w'\u2019-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w'\u2019-]+)){0,3}"
-_PERSON = re.compile(
-    r"\b(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sir|Dame)\.?[ \t]+(?P<name>" + _NAME + ")"
-    r"|(?i:\b(?:contact|call|e-?mail|ask for|speak to|talk to|reach out to|write to)[ \t]+"
-    r"(?:our[ \t]+|the[ \t]+)?(?:recruiter|hiring manager|talent partner|recruitment partner)?"
-    r"[ \t,]*)(?P<contact>" + _NAME + ")"
-    r"|(?i:\b(?:recruiter|hiring manager|referees?|references?)[ \t]*[:,-]?[ \t]+)(?P<ref>"
-    + _NAME
-    + ")"
-)
-# A resume's name line: two to four capitalised words (or initials) alone on the first line.
-_NAME_LINE = re.compile(
-    r"[ \t#*]*(?:[A-Z][\w'\u2019-]+|[A-Z]\.)(?:[ \t]+(?:[A-Z][\w'\u2019-]+|[A-Z]\.|"
-    r"de|da|del|der|van|von|la|le|bin|al)){1,3}[ \t*]*"
-)
-# Words that make a first line a job title rather than a name ("Senior Java Developer").
-_ROLE_WORDS = frozenset(
-    """engineer developer scientist manager analyst designer architect consultant specialist
-    director lead technician nurse teacher administrator coordinator officer assistant intern
-    accountant programmer researcher economist statistician recruiter writer editor advisor
-    adviser therapist pharmacist supervisor planner professor physician associate executive
-    operator driver clerk agent representative resume cv curriculum vitae""".split()
-)
-# Resume headings that end a list of skills under a skills heading.
-_OTHER_HEADING = re.compile(
-    r"[ \t#*_-]*(?:experience|work experience|professional experience|employment|education|"
-    r"projects?|summary|profile|certifications?|references|publications|awards|interests|"
-    r"contact|objective|volunteering)[ \t*_]*:?[ \t]*",
-    re.IGNORECASE,
-)
+_SKILLS_LINE = re.compile(r"[ \t]*[#*_-]*[ \t]*" + SKILLS_LABEL + r"[ \t]*[*_]*[ \t]*:", re.I)
 
 
 @dataclass(frozen=True)
@@ -160,7 +119,7 @@ class SkillFinder:
         support: a telling word anywhere in the text, a line or section that lists skills
         ("Languages: C"), or a list it stands in with a skill of its category ("Python, R").
         """
-        text = _masked(text)
+        text = masked(text)
         toks: list[re.Match[str]] | None = None
         if text.isascii():  # lower-casing moves no character: the tokens are the same
             lower = TOKEN.findall(text.lower())
@@ -330,66 +289,6 @@ def _breaks(text: str, start: int, following: re.Match[str]) -> bool:
     return not (text[start : following.start()].isspace() and following.group()[0].islower())
 
 
-# Words one of which every match of _PERSON holds: its titles as written, its cues in any case.
-_TITLES = ("Dr", "Mr", "Ms", "Mx", "Miss", "Prof", "Sir", "Dame")
-_CUES = (
-    "contact", "call", "mail", "ask for", "speak to", "talk to", "reach out to", "write to",
-    "recruiter", "hiring manager", "referee", "reference",
-)  # fmt: skip
-# The only letters beyond ASCII that match an ASCII letter when case is ignored (İ ı ſ K).
-_FOLDING_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
-
-
-def _maybe_person(text: str) -> bool:
-    """Return whether ``text`` may name a person as _PERSON finds them (False: it cannot)."""
-    for title in _TITLES:  # loops, not any(): this runs for every sentence of every listing
-        if title in text:
-            return True
-    lower = text.lower()
-    for cue in _CUES:
-        if cue in lower:
-            return True
-    return not _FOLDING_TO_ASCII.isdisjoint(text)
-
-
-def _masked(text: str) -> str:
-    """Return ``text`` with addresses and people's names blanked out, same length."""
-    # Every address holds a "/", an "@" or "www." (in any case): most sentences hold none.
-    maybe_address = "/" in text or "@" in text or "www." in text.lower()
-    spans = [m.span() for m in _NOT_TEXT.finditer(text)] if maybe_address else []
-    for m in _PERSON.finditer(text) if _maybe_person(text) else ():
-        group = next(g for g in ("name", "contact", "ref") if m.group(g))
-        spans.append(m.span(group))
-    first = _first_line(text)
-    if first is not None:
-        spans.append(first)
-    if not spans:
-        return text
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def _first_line(text: str) -> tuple[int, int] | None:
-    """Return the span of the first line when it is a person's name, as resumes start.
-
-    Only a text of several lines has a name line: analysis also sees single sentences.
-    """
-    start = len(text) - len(text.lstrip())
-    end = text.find("\n", start)
-    if end < 0 or not text[end:].strip():
-        return None  # one line is a phrase or a sentence ("Apache Airflow"), not a document
-    line = text[start:end]
-    if not _NAME_LINE.fullmatch(line) or _SKILLS_HEADING.fullmatch(line):
-        return None
-    if _OTHER_HEADING.fullmatch(line):
-        return None
-    if any(word.lower().strip("*#") in _ROLE_WORDS for word in line.split()):
-        return None
-    return start, end
-
-
 # Skills written as one word that is also a common first name, surname or place name: such a
 # word names the skill only where its line says it is technical (``_not_names``).
 _NAME_SKILLS = frozenset(
@@ -406,16 +305,6 @@ _TECH_WORDS = frozenset(
     application applications platform platforms engineer engineering engineers proficient
     proficiency experience experienced using sdk ide compiler version versions""".split()
 )
-# A street address ("12 Jenkins Road", "Swift Street") or a post code (UK, US ZIP).
-_ADDRESS = re.compile(
-    r"\b[A-Z][\w'-]*[ \t]+(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Close|Court|Ct"
-    r"|Place|Pl|Boulevard|Blvd|Crescent|Terrace|Square|Grove|Gardens|Row|Mews|Parkway)\b\.?"
-    r"|\b[A-Z]{1,2}\d[A-Z\d]?[ \t]+\d[A-Z]{2}\b|\b[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?\b"
-)
-# What a contact line holds: an e-mail address or a telephone number.
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\(?\d[\d \t().-]{7,}\d")
-# A resume's contact header is at most its first lines before a blank line or a heading.
-_HEADER_LINES = 4
 
 
 def _not_names(
@@ -434,7 +323,7 @@ def _not_names(
     Jenkins"); never in a resume's contact header or on an address line, whatever else
     the line holds.
     """
-    header_end = _header_end(text)
+    header_stop = header_end(text)
     listing_lines = _skills_lines(text)
     kept = []
     for hit in hits:
@@ -447,7 +336,7 @@ def _not_names(
         line_end = text.find("\n", start)
         line_end = len(text) if line_end < 0 else line_end
         line = text[line_start:line_end]
-        if start < header_end or _ADDRESS.search(line) or _CONTACT.search(line):
+        if start < header_stop or ADDRESS.search(line) or CONTACT.search(line):
             continue
         if _in_spans(start, listing_lines):
             kept.append(hit)
@@ -464,8 +353,10 @@ def _not_names(
             for o_first, _, _ in hits
         )
         present = _ngrams([lower[i] for i in on_line], finder.compiled.longest_context)
-        if others or not _TECH_WORDS.isdisjoint(words) or any(
-            c in present for c in finder._context(skill)
+        if (
+            others
+            or not _TECH_WORDS.isdisjoint(words)
+            or any(c in present for c in finder._context(skill))
         ):
             kept.append(hit)
     return kept
@@ -503,25 +394,6 @@ def _item_list(text: str, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
-def _header_end(text: str) -> int:
-    """Return where a document's contact header ends (0: none): the lines before its first
-    blank line or heading, at most ``_HEADER_LINES``, when the first holds a name or the
-    header a contact line. Only a text of several lines has one."""
-    if text.count("\n") < 2:
-        return 0
-    position = len(text) - len(text.lstrip())
-    header = []
-    for line in text[position:].split("\n")[:_HEADER_LINES]:
-        if not line.strip() or _SKILLS_HEADING.fullmatch(line) or _OTHER_HEADING.fullmatch(line):
-            break
-        header.append(line)
-    if not header:
-        return 0
-    if _first_line(text) is None and not any(_CONTACT.search(line) for line in header):
-        return 0
-    return position + sum(len(line) + 1 for line in header)
-
-
 def _skills_lines(text: str) -> list[tuple[int, int]]:
     """Return the spans of lines that list skills: after a skills label or under a heading."""
     spans: list[tuple[int, int]] = []
@@ -531,9 +403,9 @@ def _skills_lines(text: str) -> list[tuple[int, int]]:
         end = position + len(line)
         if not line.strip():
             under_heading = False
-        elif _SKILLS_HEADING.fullmatch(line):
+        elif SKILLS_HEADING.fullmatch(line):
             under_heading = True
-        elif _OTHER_HEADING.fullmatch(line):
+        elif OTHER_HEADING.fullmatch(line):
             under_heading = False
         elif _SKILLS_LINE.match(line) or (under_heading and _list_like(line)):
             spans.append((position, end))
