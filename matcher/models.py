@@ -194,6 +194,10 @@ class Part:
     ``needs`` a ``Settings`` flag without which it is not in use, ``listing_pivot`` the field
     of the pivot that floors a listing's norm of it (None: no floor), and ``query_floor`` the
     part whose median listing norm floors a resume's norm of it (see ``weigh.pivot_floors``).
+    ``evidence`` says whether its terms are reasons a person would sign (a skill, the
+    occupation, the level), not words; ``drop_common`` that its terms most listings hold carry
+    nothing (``Settings.generic_share``: the text's words, not the title's, which name the job
+    most listings of a pile share).
     """
 
     name: str
@@ -202,6 +206,8 @@ class Part:
     needs: str | None = None
     listing_pivot: str | None = None
     query_floor: str = ""
+    evidence: bool = False
+    drop_common: bool = False
 
 
 # The parts a vector is made of, in the order of ``Settings.part_weights``: skills from the
@@ -209,9 +215,9 @@ class Part:
 # words make both its title and its words parts, so both are floored at the words' median.
 PARTS: tuple[Part, ...] = (
     Part("skills", "skill:", "skill_part", needs="skills", listing_pivot="skill_pivot",
-         query_floor="skills"),  # fmt: skip
+         query_floor="skills", evidence=True),  # fmt: skip
     Part("title", "title:", "title_part", query_floor="words"),
-    Part("words", "", "word_part", query_floor="words"),
+    Part("words", "", "word_part", query_floor="words", drop_common=True),
 )
 PART_NAMES: tuple[str, ...] = tuple(part.name for part in PARTS)
 # Each part's number: the value of its terms in ``Index.parts``.

@@ -48,6 +48,15 @@ class Settings:
     - ``placeholders``: words that resume templates leave as placeholders or that date
       entries ("Company Name", "City", "State", month names) are dropped.
     - ``resume_lead`` (0 to 1): the terms in this share of a resume, from its start, count twice.
+    - ``generic_words``: the words of job adverts that say nothing about the job ("experience",
+      "team", "year", "ability": ``matcher/data/generic_words.txt``, learned from postings of
+      two unrelated trades by ``tools/generic_words.py``) are dropped as stop words are.
+    - ``personal``: a resume's name (wherever it is repeated) and contact lines are never
+      terms (``read.personal.without_person``): a name is never evidence.
+    - ``generic_share`` (0 to 1): in an index of at least ``generic_min_listings`` (>= 1)
+      listings, a word of their text (a term of a ``Part.drop_common`` part) held by more than
+      this share of them carries no weight: it is left out of the index, so the pile's own
+      advert language is learned from its statistics. 1: off.
 
     Raises ``ValueError`` naming the field when a value is of the wrong type or out of range,
     or when no part in use has a positive weight.
@@ -69,6 +78,10 @@ class Settings:
     plurals: bool = True
     placeholders: bool = True
     resume_lead: float = 1 / 3
+    generic_words: bool = True
+    personal: bool = True
+    generic_share: float = 0.25
+    generic_min_listings: int = 10
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -80,13 +93,10 @@ class Settings:
                 or not math.isfinite(value)
             ):  # fmt: skip
                 raise ValueError(f"Settings.{f.name} must be a finite number, got {value!r}")
-        if isinstance(self.boilerplate_min_listings, bool) or not isinstance(
-            self.boilerplate_min_listings, int
-        ) or self.boilerplate_min_listings < 1:  # fmt: skip
-            raise ValueError(
-                "Settings.boilerplate_min_listings must be a whole number >= 1, "
-                f"got {self.boilerplate_min_listings!r}"
-            )
+        for name in ("boilerplate_min_listings", "generic_min_listings"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Settings.{name} must be a whole number >= 1, got {value!r}")
         for name, low, high in _RANGES:
             value = getattr(self, name)
             if not low <= value <= high:
@@ -127,6 +137,9 @@ class Settings:
             plurals=False,
             placeholders=False,
             resume_lead=0.0,
+            generic_words=False,
+            generic_share=1.0,
+            personal=False,
         )
 
 
@@ -137,4 +150,5 @@ _RANGES = (
     ("skill_pivot", 0.0, math.inf),
     ("query_pivot", 0.0, math.inf),
     ("resume_lead", 0.0, 1.0),
+    ("generic_share", 0.0, 1.0),
 )

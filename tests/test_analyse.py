@@ -107,7 +107,7 @@ def test_text_repeated_across_listings_is_found_even_when_edited():
 
 
 def test_repeated_boilerplate_is_left_out_of_the_listing_terms():
-    analyzer = Analyzer(Settings(skills=False, bigrams=False, plurals=False))
+    analyzer = Analyzer(Settings(skills=False, bigrams=False, plurals=False, generic_words=False))
     docs = [
         sentences(
             f"Acme makes reusable rockets for everyone on the whole earth. We need {skill} experts.",

@@ -77,11 +77,12 @@ class Analyzer:
         Its skills go to the skills part; its words (skills' words included) to the title part,
         to meet listings' title words; the words outside skills to the words part. The terms of
         its lead (``Settings.resume_lead``) count twice: a resume opens with what its writer
-        wants read, the summary and the latest role. What is personal (its name, wherever
-        it is repeated, and its contact lines: ``read.personal.without_person``) is never a
-        term.
+        wants read, the summary and the latest role. With ``Settings.personal``, what is
+        personal (its name, wherever it is repeated, and its contact lines:
+        ``read.personal.without_person``) is never a term.
         """
-        text = without_person(text)[0]
+        if self.settings.personal:
+            text = without_person(text)[0]
         terms = self._query_terms(text)
         cut = lead_cut(text, self.settings.resume_lead)
         if cut > 0:

@@ -7,6 +7,8 @@ placeholders and numbers dropped, plurals folded, and word pairs (bigrams) withi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from ..settings import Settings
 
@@ -35,6 +37,19 @@ PLACEHOLDERS = frozenset(
     april may june july august september october november december jan feb mar apr jun jul aug
     sep sept oct nov dec""".split()
 )
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Return the words of job adverts that say nothing about the job (``Settings.generic_words``):
+    ``matcher/data/generic_words.txt``, made by ``tools/generic_words.py`` (read on first use)."""
+    # Beside the package's modules, read as a file: importlib.resources costs a query's start.
+    text = (Path(__file__).resolve().parent.parent / "data" / "generic_words.txt").read_text(
+        encoding="utf-8"
+    )
+    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
+
+
 # Word pairs never span a sentence end or a line break: "Excel.\nManaged" is no phrase.
 _PAIR_BREAK = re.compile(r"[.!?;:](?:\s|$)|\n")
 # Words and pair breaks in one pass, for ASCII text (lower-cased: a break is the same there).
@@ -79,7 +94,10 @@ class Words:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._filters = settings.stop_words or settings.placeholders or settings.plurals
+        self._filters = (
+            settings.stop_words or settings.placeholders or settings.plurals
+            or settings.generic_words
+        )  # fmt: skip
         # Each word type's form as a term (None: dropped), worked out once (see ``unigrams``).
         self._word_forms: dict[str, str | None] = {}
 
@@ -111,9 +129,7 @@ class Words:
             try:
                 form = forms[token]
             except KeyError:
-                form = forms[token] = (
-                    _BREAK if token[0] in _BREAK_CHARS else self._word_form(token)
-                )
+                form = forms[token] = _BREAK if token[0] in _BREAK_CHARS else self._word_form(token)
             if form is None:
                 continue
             if form is _BREAK:
@@ -129,7 +145,7 @@ class Words:
         """Return the words of ``text`` as terms (no pairs), a term per occurrence."""
         words: list[str] = WORD.findall(text.lower())
         settings = self.settings
-        if not (settings.stop_words or settings.placeholders or settings.plurals):
+        if not self._filters:
             return words
         names = (
             {m.lower() for m in _CAPITAL_S_NAME.findall(text)}
@@ -155,4 +171,7 @@ class Words:
             return None  # numbers too: "2019", "000" say nothing about a job
         if self.settings.placeholders and word in PLACEHOLDERS:
             return None
-        return singular(word) if self.settings.plurals else word
+        form = singular(word) if self.settings.plurals else word
+        if self.settings.generic_words and not generic_words().isdisjoint((word, form)):
+            return None
+        return form

@@ -40,7 +40,7 @@ from ..analyse import (
     term_part,
 )
 from ..filters import listing_facts
-from ..models import PART_NUMBER, UNTITLED, Listing
+from ..models import PART_NUMBER, PARTS, UNTITLED, Listing
 from ..settings import Settings
 from ..weigh import part_norms, part_scale, pivot_floors, smoothed_idf, tf
 from .model import AnyIndex, Index, Segments, Terms, TermTable
@@ -318,7 +318,10 @@ def statistics(
     repeated: np.ndarray,
 ) -> Statistics:
     """Merge every partition's ``vocabulary`` into sorted terms, their parts and idf over the
-    ``n`` listings (``smoothed_idf``); the floors are left empty for ``with_floors``."""
+    ``n`` listings (``smoothed_idf``); the floors are left empty for ``with_floors``.
+
+    Terms of a ``Part.drop_common`` part held by more than ``settings.generic_share`` of the
+    listings are left out (see ``Settings``), so they weigh nothing in any listing or query."""
     pairs = list(vocabularies)
     if len(pairs) == 1:
         terms, df = pairs[0]
@@ -329,6 +332,13 @@ def statistics(
         for part_terms, part_df in pairs:
             df[np.array([column[t] for t in part_terms], dtype=np.int64)] += part_df
     parts = np.fromiter((term_part(t) for t in terms), dtype=np.uint8, count=len(terms))
+    if settings.generic_share < 1.0 and n >= settings.generic_min_listings:
+        # Words most listings hold are this pile's advert language: no term at all.
+        words = np.array([part.drop_common for part in PARTS], dtype=bool)[parts]
+        keep = ~(words & (df > settings.generic_share * n))
+        if not keep.all():
+            terms = [term for term, kept in zip(terms, keep, strict=True) if kept]
+            df, parts = df[keep], parts[keep]
     empty = np.zeros(0, dtype=np.float64)
     return Statistics(
         terms=TermTable(terms),

@@ -165,11 +165,9 @@ def without_person(text: str) -> tuple[str, frozenset[str]]:
     evidence.
     """
     line = name_line(text)
-    names = frozenset()
+    names: frozenset[str] = frozenset()
     if line is not None:
-        names = frozenset(
-            word.lower() for word in _WORD.findall(text[line[0] : line[1]])
-        )
+        names = frozenset(word.lower() for word in _WORD.findall(text[line[0] : line[1]]))
     blanked = masked(text)
     stop = header_end(text)
     if stop:
