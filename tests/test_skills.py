@@ -247,3 +247,17 @@ def test_a_vocabulary_pickles_as_its_compiled_form_while_it_is_in_use():
             [(h.skill.name, h.start, h.end) for h in vocabulary.find(t)] for t in texts
         ]
         assert copy.rows == vocabulary.rows and copy.attributions == vocabulary.attributions
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # Media and public relations say "digital communications" for their channels (issue 20:
+        # an NHS "Digital Media Assistant" ranked first for an RF engineer on it).
+        ("Digital Media Assistant: you will run our digital communications and social media.", False),
+        ("Director of Communications. Lead internal and digital communications.", False),
+        ("Experience in digital communications: modulation, OFDM and antennas.", True),
+    ],
+)
+def test_digital_communications_is_the_rf_skill_only_beside_rf_words(text, found):
+    assert ("digital communications" in {s.name for s in extract_skills(text)}) is found
